@@ -1,0 +1,91 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "neuroloom",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "LMDB", targets: ["LMDB"]),
+        .library(name: "NeuroloomAPI", targets: ["NeuroloomAPI"]),
+        .library(name: "NeuroloomStore", targets: ["NeuroloomStore"]),
+        .library(name: "NeuroloomHTTP", targets: ["NeuroloomHTTP"]),
+        .executable(name: "neuroloom", targets: ["neuroloom"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        // The C library: Debian's liblmdb-dev, found through pkg-config.
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        // A small, generic, safe wrapper over LMDB. Knows nothing about tenants.
+        .target(name: "LMDB", dependencies: ["CLMDB"]),
+        // Wire types shared by the server and (later) the client SDKs. No dependencies.
+        .target(name: "NeuroloomAPI"),
+        // The domain: workspaces, keys, the key resolver, grants, the storage actor, memories.
+        .target(
+            name: "NeuroloomStore",
+            dependencies: [
+                "LMDB",
+                "NeuroloomAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The REST API over Hummingbird 2.
+        .target(
+            name: "NeuroloomHTTP",
+            dependencies: [
+                "NeuroloomStore",
+                "NeuroloomAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/openapi.json")]
+        ),
+        .executableTarget(
+            name: "neuroloom",
+            dependencies: [
+                "NeuroloomStore",
+                "NeuroloomHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "LMDBTests",
+            dependencies: ["LMDB"]
+        ),
+        .testTarget(
+            name: "NeuroloomStoreTests",
+            dependencies: [
+                "NeuroloomStore",
+                "LMDB",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "NeuroloomHTTPTests",
+            dependencies: [
+                "NeuroloomHTTP",
+                "NeuroloomStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,57 @@
+import CLMDB
+
+/// What both transaction kinds share: a live `MDB_txn` pointer that is valid only inside the closure
+/// that received the transaction.
+public protocol Transaction: AnyObject {
+    /// The `MDB_txn`, or ``LMDBError/transactionEnded`` if the transaction's closure has returned.
+    func pointer() throws(LMDBError) -> OpaquePointer
+}
+
+/// A read-only snapshot, handed to the closure of ``Environment/read(_:)``. Do not let it escape.
+public final class ReadTransaction: Transaction {
+    private var txn: OpaquePointer?
+
+    init(environment: Environment) throws(LMDBError) {
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(environment.handle, nil, UInt32(MDB_RDONLY), &txn))
+        self.txn = txn
+    }
+
+    public func pointer() throws(LMDBError) -> OpaquePointer {
+        guard let txn else { throw .transactionEnded }
+        return txn
+    }
+
+    func end() {
+        if let txn { mdb_txn_abort(txn) }
+        txn = nil
+    }
+}
+
+/// A write transaction, handed to the closure of ``Environment/write(_:)``. Do not let it escape.
+public final class WriteTransaction: Transaction {
+    private var txn: OpaquePointer?
+
+    init(environment: Environment) throws(LMDBError) {
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(environment.handle, nil, 0, &txn))
+        self.txn = txn
+    }
+
+    public func pointer() throws(LMDBError) -> OpaquePointer {
+        guard let txn else { throw .transactionEnded }
+        return txn
+    }
+
+    func commit() throws(LMDBError) {
+        guard let txn else { throw .transactionEnded }
+        self.txn = nil
+        // mdb_txn_commit frees the transaction whether or not it succeeds.
+        try check(mdb_txn_commit(txn))
+    }
+
+    func abort() {
+        if let txn { mdb_txn_abort(txn) }
+        txn = nil
+    }
+}

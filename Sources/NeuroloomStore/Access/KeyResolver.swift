@@ -1,0 +1,117 @@
+import Dispatch
+import LMDB
+import Synchronization
+
+/// Permission to use one workspace partition: the only way into a workspace's data.
+///
+/// Only ``KeyResolver`` can create one (the initializer is `fileprivate` to this file), and it is
+/// deliberately not `Codable`: a grant cannot be decoded, deserialised or assembled from a bare
+/// workspace id. Every storage API takes a grant, so code that never resolved a key cannot reach a
+/// workspace, and a grant for one partition names no other.
+public struct WorkspaceGrant: Sendable, Hashable {
+    public let workspaceID: WorkspaceID
+    public let environment: WorkspaceEnvironment
+    public let scope: Scope
+    /// The key this grant was resolved from; writes re-check it just before they commit.
+    public let keyID: KeyID
+
+    fileprivate init(workspaceID: WorkspaceID, environment: WorkspaceEnvironment, scope: Scope, keyID: KeyID) {
+        self.workspaceID = workspaceID
+        self.environment = environment
+        self.scope = scope
+        self.keyID = keyID
+    }
+}
+
+/// Why a presented key was refused. Deliberately one case: malformed, unknown, revoked and expired
+/// keys are indistinguishable to the caller.
+public struct AuthenticationFailure: Error, Equatable, Sendable, CustomStringConvertible {
+    public var description: String { "invalid API key" }
+}
+
+/// Turns a presented API key into a ``WorkspaceGrant``.
+///
+/// Every call reads the control environment in a fresh read transaction — no cache — so a
+/// revocation or expiry committed by any process takes effect on the very next request.
+/// `lastUsedAt` is recorded at most once a minute per key, off the request path.
+public final class KeyResolver: Sendable {
+    public let control: ControlStore
+    /// How stale `lastUsedAt` may get before it is written again.
+    public let lastUsedResolutionMilliseconds: Int64
+
+    private let lastUseState = Mutex<LastUseState>(LastUseState())
+    private let lastUseQueue = DispatchQueue(label: "neuroloom.key-last-used")
+
+    private struct LastUseState {
+        var written: [KeyID: Timestamp] = [:]
+        var pending: [KeyID: Timestamp] = [:]
+        var flushScheduled = false
+    }
+
+    public init(control: ControlStore, lastUsedResolutionMilliseconds: Int64 = 60_000) {
+        self.control = control
+        self.lastUsedResolutionMilliseconds = lastUsedResolutionMilliseconds
+    }
+
+    /// Resolves `presented` (the whole `nlk_…` string) to a grant, or throws ``AuthenticationFailure``.
+    public func resolve(_ presented: some StringProtocol) throws(AuthenticationFailure) -> WorkspaceGrant {
+        guard let secret = APIKeySecret(parsing: presented) else { throw AuthenticationFailure() }
+        let now = control.clock.now()
+        let record: APIKeyRecord?
+        do {
+            record = try control.environment.read { txn in try control.keyRecord(digest: secret.digest, in: txn) }
+        } catch {
+            throw AuthenticationFailure()
+        }
+        guard let record, record.environment == secret.environment, record.isActive(at: now) else {
+            throw AuthenticationFailure()
+        }
+        noteUse(of: record, at: now)
+        return WorkspaceGrant(workspaceID: record.workspaceID, environment: record.environment, scope: record.scope, keyID: record.id)
+    }
+
+    /// Whether the grant's key is still active. Called inside a partition's write transaction,
+    /// just before it commits, so that a write whose key was revoked meanwhile does not commit.
+    public func isStillValid(_ grant: WorkspaceGrant) -> Bool {
+        let now = control.clock.now()
+        do {
+            return try control.environment.read { txn in
+                try control.keyRecord(grant.keyID, in: txn)?.isActive(at: now) ?? false
+            }
+        } catch {
+            return false
+        }
+    }
+
+    /// Writes any pending `lastUsedAt` updates now (tests and shutdown).
+    public func flushLastUse() {
+        lastUseQueue.sync { self.writePendingLastUse() }
+    }
+
+    private func noteUse(of record: APIKeyRecord, at now: Timestamp) {
+        let schedule = lastUseState.withLock { state -> Bool in
+            let previous = state.written[record.id] ?? record.lastUsedAt
+            if let previous, now.millisecondsSinceEpoch - previous.millisecondsSinceEpoch < lastUsedResolutionMilliseconds {
+                return false
+            }
+            state.written[record.id] = now
+            state.pending[record.id] = now
+            if state.flushScheduled { return false }
+            state.flushScheduled = true
+            return true
+        }
+        if schedule {
+            lastUseQueue.async { self.writePendingLastUse() }
+        }
+    }
+
+    private func writePendingLastUse() {
+        let pending = lastUseState.withLock { state -> [KeyID: Timestamp] in
+            defer { state.pending = [:]; state.flushScheduled = false }
+            return state.pending
+        }
+        guard !pending.isEmpty else { return }
+        // Best effort: a failed update only leaves lastUsedAt a little older.
+        try? control.recordLastUse(pending)
+    }
+}

@@ -1,0 +1,138 @@
+import LMDB
+import Logging
+
+/// Settings of the storage layer, with documented defaults.
+public struct StorageConfiguration: Sendable {
+    /// How many partitions (LMDB environments) may be open at once. Least recently used ones are
+    /// closed beyond this, so 10,000 workspaces never exhaust file descriptors or address space.
+    public var maxOpenPartitions = 256
+    /// Initial map size of a partition; maps grow by doubling when full.
+    public var initialMapSize = 4 << 20
+    /// Largest a partition's map may grow.
+    public var maximumMapSize = 1 << 40
+    /// Input limits for memories.
+    public var limits = MemoryLimits()
+
+    public init() {}
+}
+
+/// The only door to workspace data. It opens a partition only for a ``WorkspaceGrant`` — there is
+/// no API that takes a bare workspace id or path — so cross-workspace access cannot be expressed.
+///
+/// The actor owns the table of open partitions (an LRU capped at `maxOpenPartitions`; never two
+/// handles to one environment) and nothing else: the LMDB work itself happens outside it. Reads run
+/// on the caller's thread in their own snapshot; writes run on the partition's serial queue.
+public actor WorkspaceStorage {
+    public nonisolated let directory: DataDirectory
+    public nonisolated let resolver: KeyResolver
+    public nonisolated let configuration: StorageConfiguration
+    nonisolated let clock: StoreClock
+    private let logger: Logger
+
+    private var open: [PartitionKey: (partition: Partition, lastUse: UInt64)] = [:]
+    private var opening: [PartitionKey: Task<Partition, any Error>] = [:]
+    private var closing: [PartitionKey: Task<Void, Never>] = [:]
+    private var useCounter: UInt64 = 0
+
+    public init(directory: DataDirectory, resolver: KeyResolver, configuration: StorageConfiguration = StorageConfiguration(),
+                logger: Logger = Logger(label: "neuroloom.storage")) {
+        self.directory = directory
+        self.resolver = resolver
+        self.configuration = configuration
+        self.clock = resolver.control.clock
+        self.logger = logger
+    }
+
+    /// Number of partitions currently open (for metrics and tests).
+    public var openPartitionCount: Int { open.count }
+
+    /// Closes every partition once its in-flight operations finish. Call at shutdown.
+    public func closeAll() async {
+        for task in opening.values { _ = await task.result }
+        for key in Array(open.keys) { beginClosing(key) }
+        while let task = closing.values.first { await task.value }
+    }
+
+    // MARK: Leases
+
+    /// Runs `body` with the grant's partition open and counted as in use.
+    nonisolated func withPartition<T>(_ grant: WorkspaceGrant, _ body: (Partition) async throws(StoreError) -> T) async throws(StoreError) -> T {
+        let partition = try await acquire(grant)
+        defer { partition.release() }
+        return try await body(partition)
+    }
+
+    private func acquire(_ grant: WorkspaceGrant) async throws(StoreError) -> Partition {
+        let key = PartitionKey(workspaceID: grant.workspaceID, environment: grant.environment)
+        while true {
+            if let entry = open[key] {
+                useCounter += 1
+                open[key]?.lastUse = useCounter
+                if entry.partition.acquire() { return entry.partition }
+                // Unreachable: closing partitions leave `open` before they close.
+                open[key] = nil
+            } else if let task = opening[key] {
+                // Whoever resumes first (the opener or a waiter) records the outcome. Awaiting a task
+                // that has already finished does not suspend, so the bookkeeping must not wait for
+                // the opener: it might never get the actor back.
+                let result = await task.result
+                finishOpening(key, task, result)
+                if case .failure(let error) = result { throw StoreError(wrapping: error) }
+            } else if let task = closing[key] {
+                await task.value
+            } else {
+                opening[key] = startOpening(key)
+            }
+        }
+    }
+
+    private func startOpening(_ key: PartitionKey) -> Task<Partition, any Error> {
+        var options = EnvironmentOptions()
+        options.mapSize = configuration.initialMapSize
+        options.maximumMapSize = configuration.maximumMapSize
+        options.maxDatabases = 16
+        let path = directory.partitionPath(key.workspaceID, key.environment)
+        // Opening does file I/O: keep it off the actor's executor.
+        return Task.detached { try Partition(key: key, path: path, options: options) }
+    }
+
+    /// Moves a finished open from `opening` to `open` (idempotent: only the first caller acts).
+    private func finishOpening(_ key: PartitionKey, _ task: Task<Partition, any Error>, _ result: Result<Partition, any Error>) {
+        guard opening[key] == task else { return }
+        opening[key] = nil
+        switch result {
+        case .success(let partition):
+            useCounter += 1
+            open[key] = (partition, useCounter)
+            evictIfNeeded()
+        case .failure(let error):
+            logger.error("could not open partition", metadata: [
+                "workspace": "\(key.workspaceID)", "environment": "\(key.environment.rawValue)", "error": "\(error)",
+            ])
+        }
+    }
+
+    /// Closes least recently used partitions beyond the cap. Each closes once idle.
+    private func evictIfNeeded() {
+        while open.count > configuration.maxOpenPartitions {
+            guard let victim = open.min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }
+            beginClosing(victim.key)
+        }
+    }
+
+    /// open → closing: no new operations; the environment closes when the last one ends, and only
+    /// then may the partition be opened again.
+    private func beginClosing(_ key: PartitionKey) {
+        guard let partition = open.removeValue(forKey: key)?.partition else { return }
+        closing[key] = Task {
+            await partition.closeWhenIdle()
+            partition.environment.close()
+            self.finishClosing(key)
+        }
+    }
+
+    private func finishClosing(_ key: PartitionKey) {
+        closing[key] = nil
+    }
+}
+

@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A point in time with millisecond precision, as the API shows it: ISO 8601 UTC with milliseconds
+/// (`2026-11-26T23:28:00.123Z`). Stored as milliseconds since the Unix epoch (big-endian on disk).
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var millisecondsSinceEpoch: Int64
+
+    public init(millisecondsSinceEpoch: Int64) {
+        self.millisecondsSinceEpoch = millisecondsSinceEpoch
+    }
+
+    /// The current wall-clock time.
+    public static func now() -> Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(millisecondsSinceEpoch: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
+    }
+
+    public func adding(milliseconds: Int64) -> Timestamp {
+        Timestamp(millisecondsSinceEpoch: millisecondsSinceEpoch + milliseconds)
+    }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    public var iso8601: String {
+        let millis = millisecondsSinceEpoch
+        let (days, msOfDay) = millis.floorDivided(by: 86_400_000)
+        let (year, month, day) = Timestamp.civil(fromDays: days)
+        let hours = msOfDay / 3_600_000
+        let minutes = (msOfDay / 60_000) % 60
+        let seconds = (msOfDay / 1000) % 60
+        let ms = msOfDay % 1000
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(ms, 3))Z"
+    }
+
+    public var description: String { iso8601 }
+
+    /// Parses ISO 8601 / RFC 3339: `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM[:SS[.fff]]` followed by `Z` or
+    /// `±HH:MM`. Returns `nil` for anything else.
+    public init?(iso8601 text: String) {
+        let bytes = Array(text.utf8)
+        var index = 0
+        func number(_ digits: Int) -> Int64? {
+            guard index + digits <= bytes.count else { return nil }
+            var value: Int64 = 0
+            for _ in 0..<digits {
+                let byte = bytes[index]
+                guard byte >= 48 && byte <= 57 else { return nil }
+                value = value * 10 + Int64(byte - 48)
+                index += 1
+            }
+            return value
+        }
+        func expect(_ character: Character) -> Bool {
+            guard index < bytes.count, let ascii = character.asciiValue, bytes[index] == ascii else { return false }
+            index += 1
+            return true
+        }
+        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
+              (1...12).contains(month), (1...Timestamp.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
+        var msOfDay: Int64 = 0
+        var offsetMinutes: Int64 = 0
+        if index < bytes.count {
+            guard expect("T") || expect("t") || expect(" "),
+                  let hours = number(2), hours < 24, expect(":"), let minutes = number(2), minutes < 60
+            else { return nil }
+            var seconds: Int64 = 0
+            var millis: Int64 = 0
+            if expect(":") {
+                guard let value = number(2), value < 60 else { return nil }
+                seconds = value
+                if expect(".") {
+                    var digits = 0
+                    while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                        if digits < 3 { millis = millis * 10 + Int64(bytes[index] - 48) }
+                        digits += 1
+                        index += 1
+                    }
+                    guard digits > 0 else { return nil }
+                    for _ in digits..<3 where digits < 3 { millis *= 10 }
+                }
+            }
+            msOfDay = ((hours * 60 + minutes) * 60 + seconds) * 1000 + millis
+            if expect("Z") || expect("z") {
+                offsetMinutes = 0
+            } else {
+                let sign: Int64
+                if expect("+") { sign = 1 } else if expect("-") { sign = -1 } else { return nil }
+                guard let offsetHours = number(2), expect(":"), let offsetMins = number(2),
+                      offsetHours < 24, offsetMins < 60 else { return nil }
+                offsetMinutes = sign * (offsetHours * 60 + offsetMins)
+            }
+        }
+        guard index == bytes.count else { return nil }
+        let days = Timestamp.days(fromCivil: year, month, day)
+        self.millisecondsSinceEpoch = days * 86_400_000 + msOfDay - offsetMinutes * 60_000
+    }
+
+    static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    // Howard Hinnant's civil-date algorithms (public domain).
+    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+
+    static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = month > 2 ? month - 3 : month + 9
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+}
+
+extension Int64 {
+    fileprivate func floorDivided(by divisor: Int64) -> (Int64, Int64) {
+        var quotient = self / divisor
+        var remainder = self % divisor
+        if remainder < 0 { quotient -= 1; remainder += divisor }
+        return (quotient, remainder)
+    }
+}
+
+/// Where the store reads the time. Tests inject a controllable clock to exercise expiry.
+public struct StoreClock: Sendable {
+    public var now: @Sendable () -> Timestamp
+    public init(now: @escaping @Sendable () -> Timestamp) { self.now = now }
+    public static let system = StoreClock(now: { Timestamp.now() })
+}
