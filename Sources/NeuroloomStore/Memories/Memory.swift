@@ -1,4 +1,3 @@
-import Foundation
 import NeuroloomAPI
 
 /// One stored memory, as every feature sees it.
@@ -13,7 +12,7 @@ public struct Memory: Sendable, Equatable {
 
     /// The metadata object decoded.
     public var metadata: JSONValue {
-        (try? JSONDecoder().decode(JSONValue.self, from: Data(metadataJSON))) ?? .object([:])
+        (try? JSONParser.parse(metadataJSON)) ?? .object([:])
     }
 
     static let recordVersion: UInt8 = 1

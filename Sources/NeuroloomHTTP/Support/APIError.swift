@@ -1,0 +1,89 @@
+import Hummingbird
+import HTTPTypes
+import NeuroloomAPI
+import NeuroloomStore
+import NIOCore
+
+/// An error as the API reports it: a status, a stable `code` and a readable message naming the field.
+/// Every error response has the body `{"error":{"code","message","requestId"}}`.
+struct APIError: Error, Sendable, Equatable {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+    var headers: HTTPFields = [:]
+
+    static func invalid(_ field: String, _ message: String) -> APIError {
+        APIError(status: .badRequest, code: "invalid_request", message: "\(field) \(message)")
+    }
+
+    static let unauthorized = APIError(
+        status: .unauthorized, code: "unauthorized", message: "Missing or invalid API key.",
+        headers: [.wwwAuthenticate: #"Bearer realm="neuroloom""#])
+
+    static func forbidden(_ required: Scope) -> APIError {
+        APIError(status: .forbidden, code: "forbidden", message: "This API key lacks the \(required.rawValue) scope.")
+    }
+
+    static let notFound = APIError(status: .notFound, code: "not_found", message: "Not found.")
+
+    static func payloadTooLarge(_ limit: Int) -> APIError {
+        APIError(status: .contentTooLarge, code: "payload_too_large", message: "The request body exceeds \(limit) bytes.")
+    }
+
+    static let unsupportedMediaType = APIError(
+        status: .unsupportedMediaType, code: "unsupported_media_type", message: "Send the body as application/json.")
+
+    static let internalError = APIError(status: .internalServerError, code: "internal", message: "Internal error.")
+
+}
+
+extension APIError {
+    /// Maps any error to its API form. Domain errors are translated here and only here.
+    init(_ error: any Error, maxBodyBytes: Int) {
+        switch error {
+        case let error as APIError:
+            self = error
+        case is AuthenticationFailure:
+            self = .unauthorized
+        case let error as StoreError:
+            switch error {
+            case .invalid(let field, let message): self = .invalid(field, message)
+            case .notFound: self = .notFound
+            case .unauthorized: self = .unauthorized
+            case .forbidden(let required): self = .forbidden(required)
+            case .conflict(let message): self = APIError(status: .conflict, code: "conflict", message: message)
+            case .unavailable:
+                self = APIError(status: .serviceUnavailable, code: "unavailable",
+                                message: "Storage is temporarily unavailable; retry shortly.", headers: [.retryAfter: "1"])
+            case .corruptRecord, .storage: self = .internalError
+            }
+        case is NIOTooManyBytesError:
+            self = .payloadTooLarge(maxBodyBytes)
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound, .methodNotAllowed: self = .notFound
+            case .contentTooLarge: self = .payloadTooLarge(maxBodyBytes)
+            case .badRequest: self = APIError(status: .badRequest, code: "invalid_request", message: error.body ?? "Bad request.")
+            default: self = APIError(status: error.status, code: "internal", message: error.body ?? error.status.reasonPhrase)
+            }
+        default:
+            self = .internalError
+        }
+    }
+
+    /// The JSON response for this error.
+    func response(requestID: String) -> Response {
+        var body: [UInt8] = []
+        body.reserveCapacity(96 + message.utf8.count)
+        body.append(contentsOf: #"{"error":{"code":"#.utf8)
+        JSONWriter.writeString(code, into: &body)
+        body.append(contentsOf: #","message":"#.utf8)
+        JSONWriter.writeString(message, into: &body)
+        body.append(contentsOf: #","requestId":"#.utf8)
+        JSONWriter.writeString(requestID, into: &body)
+        body.append(contentsOf: "}}".utf8)
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

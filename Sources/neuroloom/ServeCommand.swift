@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NeuroloomHTTP
+import NeuroloomStore
+
+/// `neuroloom serve`: flags and `NEUROLOOM_*` environment variables mapped onto ``ServerConfiguration``
+/// (a flag wins over its variable, which wins over the default).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the HTTP API server (Ctrl-C or SIGTERM stops it gracefully).")
+
+    @OptionGroup var data: DataOptions
+    @Option(help: "Listen address (default: $NEUROLOOM_HOST or 127.0.0.1).") var host: String?
+    @Option(help: "Listen port (default: $NEUROLOOM_PORT or 8080; 0 picks a free port).") var port: Int?
+    @Option(help: "Sustained requests per second per key (default: $NEUROLOOM_RATE_LIMIT or 50).") var rateLimit: Double?
+    @Option(help: "Burst size per key (default: $NEUROLOOM_RATE_BURST or 100).") var rateBurst: Int?
+    @Option(help: "Most LMDB environments open at once (default: $NEUROLOOM_MAX_OPEN_ENVS or 256).") var maxOpenEnvironments: Int?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: $NEUROLOOM_LOG_LEVEL or info).")
+    var logLevel: String?
+    @Flag(help: "Do not create a default workspace on an empty data directory.") var noBootstrap = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = data.directory.root
+        configuration.host = host ?? environment["NEUROLOOM_HOST"] ?? configuration.host
+        configuration.port = try port ?? environment["NEUROLOOM_PORT"].map { try Self.parse($0, "NEUROLOOM_PORT") } ?? configuration.port
+        configuration.rateLimit = try rateLimit ?? environment["NEUROLOOM_RATE_LIMIT"].map { try Self.parse($0, "NEUROLOOM_RATE_LIMIT") } ?? configuration.rateLimit
+        configuration.rateBurst = try rateBurst ?? environment["NEUROLOOM_RATE_BURST"].map { try Self.parse($0, "NEUROLOOM_RATE_BURST") } ?? configuration.rateBurst
+        configuration.storage.maxOpenPartitions = try maxOpenEnvironments
+            ?? environment["NEUROLOOM_MAX_OPEN_ENVS"].map { try Self.parse($0, "NEUROLOOM_MAX_OPEN_ENVS") } ?? configuration.storage.maxOpenPartitions
+        if let level = logLevel ?? environment["NEUROLOOM_LOG_LEVEL"] {
+            guard let parsed = Logger.Level(rawValue: level) else { throw OperatorError("unknown log level \(level)") }
+            configuration.logLevel = parsed
+        }
+        configuration.bootstrap = !noBootstrap
+        guard (0...65535).contains(configuration.port) else { throw OperatorError("port must be 0…65535") }
+        guard configuration.rateLimit > 0, configuration.rateBurst > 0 else { throw OperatorError("rate limit and burst must be positive") }
+        guard configuration.storage.maxOpenPartitions > 0 else { throw OperatorError("--max-open-environments must be positive") }
+
+        // Logs go to stderr; stdout carries only what a user must read (keys, the address).
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "neuroloom")
+
+        let services: NeuroloomServices
+        do {
+            services = try NeuroloomServices(configuration: configuration, logger: logger)
+        } catch {
+            throw OperatorError("cannot open the data directory \(configuration.dataDirectory): \(error)")
+        }
+        if configuration.bootstrap, let (workspace, live, test) = try services.bootstrapIfEmpty() {
+            print("Created workspace \(workspace.id) (\(workspace.name)) in \(configuration.dataDirectory).")
+            print("  Live admin key: \(live.secret.value)")
+            print("  Test admin key: \(test.secret.value)")
+            print("These keys will not be shown again. Copy one now, e.g.:")
+            print("  export NEUROLOOM_API_KEY=\(live.secret.value)")
+        }
+        let host = configuration.host
+        try await runServer(services: services, logger: logger) { port in
+            print("Neuroloom listening on http://\(host):\(port)")
+            fflush(nil)
+        }
+    }
+
+    static func parse<T: LosslessStringConvertible>(_ text: String, _ name: String) throws -> T {
+        guard let value = T(text) else { throw OperatorError("\(name) is not valid: \(text)") }
+        return value
+    }
+}
