@@ -119,3 +119,30 @@ import Testing
         }
     }
 }
+
+@Suite struct StorageLimitTests {
+    @Test func aMapThatCannotGrowAnswers503WithRetryAfterAndKeepsData() async throws {
+        let fixture = try HTTPFixture {
+            $0.storage.initialMapSize = 1 << 20
+            $0.storage.maximumMapSize = 1 << 20
+        }
+        let key = fixture.liveAdmin
+        let item = #"{"content":""# + String(repeating: "z", count: 30_000) + #""}"#
+        let batch = #"{"memories":["# + Array(repeating: item, count: 30).joined(separator: ",") + "]}"
+        try await fixture.run { client in
+            let kept = try await client.call(.post, "/v1/memories", key: key, json: #"{"content":"kept"}"#)
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<3 {
+                let reply = try await client.call(.post, "/v1/memories/batch", key: key, json: batch)
+                statuses.append(reply.status)
+                if reply.status == .serviceUnavailable {
+                    #expect(reply.errorCode == "unavailable")
+                    #expect(reply.headers[.retryAfter] == "1")
+                    break
+                }
+            }
+            #expect(statuses.last == .serviceUnavailable, "statuses: \(statuses)")
+            #expect(try await client.call(.get, "/v1/memories/\(kept["id"]?.stringValue ?? "")", key: key)["content"] == "kept")
+        }
+    }
+}
