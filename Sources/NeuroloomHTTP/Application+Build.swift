@@ -49,7 +49,7 @@ public func buildRouter(services: NeuroloomServices) -> Router<APIRequestContext
         resolver: services.resolver, rateLimiter: services.rateLimiter, metrics: services.metrics,
         maxBodyBytes: configuration.maxBodyBytes))
     let routes = APIRouteRegistrar(group: v1, prefix: "/v1", table: services.routeTable)
-    MemoryRoutes(storage: services.storage, maxBodyBytes: configuration.maxBodyBytes).register(routes)
+    MemoryRoutes(operations: MemoryOperations(storage: services.storage), maxBodyBytes: configuration.maxBodyBytes).register(routes)
     WorkspaceRoutes(storage: services.storage, control: services.control, maxBodyBytes: configuration.maxBodyBytes).register(routes)
     return router
 }

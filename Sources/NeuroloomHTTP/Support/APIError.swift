@@ -6,11 +6,13 @@ import NIOCore
 
 /// An error as the API reports it: a status, a stable `code` and a readable message naming the field.
 /// Every error response has the body `{"error":{"code","message","requestId"}}`.
-struct APIError: Error, Sendable, Equatable {
-    var status: HTTPResponse.Status
-    var code: String
-    var message: String
-    var headers: HTTPFields = [:]
+public struct APIError: Error, Sendable, Equatable {
+    public var status: HTTPResponse.Status
+    /// Stable machine-readable code: `invalid_request`, `not_found`, `forbidden`, …
+    public var code: String
+    /// Readable, names the field where there is one. Never contains a secret.
+    public var message: String
+    public var headers: HTTPFields = [:]
 
     static func invalid(_ field: String, _ message: String) -> APIError {
         APIError(status: .badRequest, code: "invalid_request", message: "\(field) \(message)")
@@ -20,7 +22,7 @@ struct APIError: Error, Sendable, Equatable {
         status: .unauthorized, code: "unauthorized", message: "Missing or invalid API key.",
         headers: [.wwwAuthenticate: #"Bearer realm="neuroloom""#])
 
-    static func forbidden(_ required: Scope) -> APIError {
+    public static func forbidden(_ required: Scope) -> APIError {
         APIError(status: .forbidden, code: "forbidden", message: "This API key lacks the \(required.rawValue) scope.")
     }
 
@@ -39,7 +41,7 @@ struct APIError: Error, Sendable, Equatable {
 
 extension APIError {
     /// Maps any error to its API form. Domain errors are translated here and only here.
-    init(_ error: any Error, maxBodyBytes: Int) {
+    public init(_ error: any Error, maxBodyBytes: Int = 1 << 20) {
         switch error {
         case let error as APIError:
             self = error

@@ -4,8 +4,8 @@ import NeuroloomStore
 import NIOCore
 
 /// Writes the API's JSON shapes directly into bytes: no intermediate Codable structs on the hot path.
-struct ResponseJSON {
-    private(set) var bytes: [UInt8] = []
+public struct ResponseJSON {
+    public private(set) var bytes: [UInt8] = []
 
     init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
@@ -66,6 +66,10 @@ struct ResponseJSON {
     }
 
     func response(_ status: HTTPResponse.Status = .ok) -> Response {
+        ResponseJSON.response(bytes, status)
+    }
+
+    static func response(_ bytes: [UInt8], _ status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
                  body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
