@@ -70,6 +70,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A minimal Hummingbird app: the ceiling tools/bench-http measures the server against.
+        .executableTarget(
+            name: "hello-bench",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "LMDBTests",
             dependencies: ["LMDB"]

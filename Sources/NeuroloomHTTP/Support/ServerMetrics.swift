@@ -26,12 +26,32 @@ final class ServerMetrics: Sendable {
         openPartitions = Metrics.Gauge(label: "neuroloom_open_lmdb_environments", factory: factory)
     }
 
+    private struct RequestSeries: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+
+    /// Handlers per (route, method, status), made once: creating them goes through the registry's lock
+    /// and label hashing, too slow to repeat on every request.
+    private let series = Mutex<[RequestSeries: (requests: Metrics.Counter, duration: Metrics.Timer)]>([:])
+
     /// Counts a request and records its latency, by route template, method and status.
     func record(route: String, method: String, status: Int, duration: Duration) {
-        let dimensions = [("route", route), ("method", method), ("status", String(status))]
-        Metrics.Counter(label: "neuroloom_http_requests_total", dimensions: dimensions, factory: factory).increment()
-        Metrics.Timer(label: "neuroloom_http_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
-            .recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        let key = RequestSeries(route: route, method: method, status: status)
+        let handlers = series.withLock { series in
+            if let existing = series[key] { return existing }
+            let made = (
+                requests: Metrics.Counter(label: "neuroloom_http_requests_total",
+                                          dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory),
+                duration: Metrics.Timer(label: "neuroloom_http_request_duration_seconds",
+                                        dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory)
+            )
+            series[key] = made
+            return made
+        }
+        handlers.requests.increment()
+        handlers.duration.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     /// The Prometheus text exposition.
