@@ -37,7 +37,6 @@ final class Partition: Sendable {
 
     private struct State {
         var inFlight = 0
-        var lastUse: UInt64 = 0
         var closing = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -64,18 +63,14 @@ final class Partition: Sendable {
 
     // MARK: Lifetime
 
-    /// Counts an operation in, stamping the use for LRU. Fails once closing has begun.
-    func acquire(tick: UInt64) -> Bool {
+    /// Counts an operation in. Fails once closing has begun.
+    func acquire() -> Bool {
         state.withLock { state in
             guard !state.closing else { return false }
             state.inFlight += 1
-            state.lastUse = max(state.lastUse, tick)
             return true
         }
     }
-
-    /// The logical time of the latest ``acquire(tick:)``.
-    var lastUse: UInt64 { state.withLock { $0.lastUse } }
 
     /// Counts an operation out; wakes a closer waiting for idleness.
     func release() {

@@ -1,6 +1,5 @@
 import LMDB
 import Logging
-import Synchronization
 
 /// Settings of the storage layer, with documented defaults.
 public struct StorageConfiguration: Sendable {
@@ -30,13 +29,10 @@ public actor WorkspaceStorage {
     nonisolated let clock: StoreClock
     private let logger: Logger
 
-    /// Open partitions. Readable without the actor so that the common case — the partition is
-    /// open — costs one uncontended lock, not an actor hop; changed only by the actor.
-    private nonisolated let open = Mutex<[PartitionKey: Partition]>([:])
-    /// Logical clock for least-recently-used eviction.
-    private nonisolated let useClock = Atomic<UInt64>(0)
+    private var open: [PartitionKey: (partition: Partition, lastUse: UInt64)] = [:]
     private var opening: [PartitionKey: Task<Partition, any Error>] = [:]
     private var closing: [PartitionKey: Task<Void, Never>] = [:]
+    private var useCounter: UInt64 = 0
 
     public init(directory: DataDirectory, resolver: KeyResolver, configuration: StorageConfiguration = StorageConfiguration(),
                 logger: Logger = Logger(label: "neuroloom.storage")) {
@@ -48,12 +44,12 @@ public actor WorkspaceStorage {
     }
 
     /// Number of partitions currently open (for metrics and tests).
-    public var openPartitionCount: Int { open.withLock { $0.count } }
+    public var openPartitionCount: Int { open.count }
 
     /// Closes every partition once its in-flight operations finish. Call at shutdown.
     public func closeAll() async {
         for task in opening.values { _ = await task.result }
-        for key in open.withLock({ Array($0.keys) }) { beginClosing(key) }
+        for key in Array(open.keys) { beginClosing(key) }
         while let task = closing.values.first { await task.value }
     }
 
@@ -61,31 +57,20 @@ public actor WorkspaceStorage {
 
     /// Runs `body` with the grant's partition open and counted as in use.
     nonisolated func withPartition<T>(_ grant: WorkspaceGrant, _ body: (Partition) async throws(StoreError) -> T) async throws(StoreError) -> T {
-        let key = PartitionKey(workspaceID: grant.workspaceID, environment: grant.environment)
-        let partition: Partition
-        if let ready = acquireIfOpen(key) {
-            partition = ready
-        } else {
-            partition = try await acquire(key)
-        }
+        let partition = try await acquire(grant)
         defer { partition.release() }
         return try await body(partition)
     }
 
-    /// The partition, counted in, if it is open. Lookup and count happen under one lock, so a
-    /// partition cannot start closing in between.
-    private nonisolated func acquireIfOpen(_ key: PartitionKey) -> Partition? {
-        let tick = useClock.add(1, ordering: .relaxed).newValue
-        return open.withLock { open in
-            guard let partition = open[key], partition.acquire(tick: tick) else { return nil }
-            return partition
-        }
-    }
-
-    private func acquire(_ key: PartitionKey) async throws(StoreError) -> Partition {
+    private func acquire(_ grant: WorkspaceGrant) async throws(StoreError) -> Partition {
+        let key = PartitionKey(workspaceID: grant.workspaceID, environment: grant.environment)
         while true {
-            if let partition = acquireIfOpen(key) {
-                return partition
+            if let entry = open[key] {
+                useCounter += 1
+                open[key]?.lastUse = useCounter
+                if entry.partition.acquire() { return entry.partition }
+                // Unreachable: closing partitions leave `open` before they close.
+                open[key] = nil
             } else if let task = opening[key] {
                 // Whoever resumes first (the opener or a waiter) records the outcome. Awaiting a task
                 // that has already finished does not suspend, so the bookkeeping must not wait for
@@ -117,7 +102,8 @@ public actor WorkspaceStorage {
         opening[key] = nil
         switch result {
         case .success(let partition):
-            open.withLock { $0[key] = partition }
+            useCounter += 1
+            open[key] = (partition, useCounter)
             evictIfNeeded()
         case .failure(let error):
             logger.error("could not open partition", metadata: [
@@ -128,20 +114,16 @@ public actor WorkspaceStorage {
 
     /// Closes least recently used partitions beyond the cap. Each closes once idle.
     private func evictIfNeeded() {
-        while true {
-            let victim = open.withLock { open -> PartitionKey? in
-                guard open.count > configuration.maxOpenPartitions else { return nil }
-                return open.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
-            }
-            guard let victim else { return }
-            beginClosing(victim)
+        while open.count > configuration.maxOpenPartitions {
+            guard let victim = open.min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }
+            beginClosing(victim.key)
         }
     }
 
     /// open → closing: no new operations; the environment closes when the last one ends, and only
     /// then may the partition be opened again.
     private func beginClosing(_ key: PartitionKey) {
-        guard let partition = open.withLock({ $0.removeValue(forKey: key) }) else { return }
+        guard let partition = open.removeValue(forKey: key)?.partition else { return }
         closing[key] = Task {
             await partition.closeWhenIdle()
             partition.environment.close()
