@@ -44,6 +44,7 @@ public func buildRouter(services: NeuroloomServices) -> Router<APIRequestContext
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestMiddleware(maxBodyBytes: configuration.maxBodyBytes, metrics: services.metrics))
     SystemRoutes(storage: services.storage, metrics: services.metrics).register(on: router)
+    DashboardRoutes().register(on: router)
 
     let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(
         resolver: services.resolver, rateLimiter: services.rateLimiter, metrics: services.metrics,

@@ -127,6 +127,8 @@ import Testing
             #expect(workspace["memoryCount"] == 3)
             #expect(workspace["environment"] == "live")
             #expect(workspace["name"] == "default")
+            #expect(workspace["scope"] == "admin")
+            #expect(workspace["keyId"]?.stringValue?.hasPrefix("key_") == true)
 
             #expect(try await client.call(.delete, "/v1/memories/\(id)", key: key).status == .noContent)
             #expect(try await client.call(.get, "/v1/memories/\(id)", key: key).status == .notFound)

@@ -15,6 +15,8 @@ struct WorkspaceRoutes {
             json.raw(#"{"id":"#); json.string(workspace.id.description)
             json.raw(#","name":"#); json.string(workspace.name)
             json.raw(#","environment":"#); json.string(grant.environment.rawValue)
+            json.raw(#","scope":"#); json.string(grant.scope.rawValue)
+            json.raw(#","keyId":"#); json.string(grant.keyID.description)
             json.raw(#","memoryCount":"#); json.integer(count)
             json.raw(#","createdAt":"#); json.string(workspace.createdAt.iso8601)
             json.raw("}")

@@ -37,6 +37,7 @@ final class Partition: Sendable {
 
     private struct State {
         var inFlight = 0
+        var lastUse: UInt64 = 0
         var closing = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -63,14 +64,23 @@ final class Partition: Sendable {
 
     // MARK: Lifetime
 
-    /// Counts an operation in. Fails once closing has begun.
-    func acquire() -> Bool {
+    /// Counts an operation in, stamping the use for LRU. Fails once closing has begun.
+    func acquire(tick: UInt64) -> Bool {
         state.withLock { state in
             guard !state.closing else { return false }
             state.inFlight += 1
+            state.lastUse = max(state.lastUse, tick)
             return true
         }
     }
+
+    /// Stamps a use without counting an operation in (a partition enters the LRU as its newest member).
+    func markUsed(tick: UInt64) {
+        state.withLock { $0.lastUse = max($0.lastUse, tick) }
+    }
+
+    /// The logical time of the latest ``acquire(tick:)`` or ``markUsed(tick:)``.
+    var lastUse: UInt64 { state.withLock { $0.lastUse } }
 
     /// Counts an operation out; wakes a closer waiting for idleness.
     func release() {

@@ -1,5 +1,6 @@
 import LMDB
 import Logging
+import Synchronization
 
 /// Settings of the storage layer, with documented defaults.
 public struct StorageConfiguration: Sendable {
@@ -29,10 +30,13 @@ public actor WorkspaceStorage {
     nonisolated let clock: StoreClock
     private let logger: Logger
 
-    private var open: [PartitionKey: (partition: Partition, lastUse: UInt64)] = [:]
+    /// Open partitions. Readable without the actor so that the common case — the partition is
+    /// open — costs one uncontended lock, not an actor hop; changed only by the actor.
+    private nonisolated let open = Mutex<[PartitionKey: Partition]>([:])
+    /// Logical clock for least-recently-used eviction.
+    private nonisolated let useClock = Atomic<UInt64>(0)
     private var opening: [PartitionKey: Task<Partition, any Error>] = [:]
     private var closing: [PartitionKey: Task<Void, Never>] = [:]
-    private var useCounter: UInt64 = 0
 
     public init(directory: DataDirectory, resolver: KeyResolver, configuration: StorageConfiguration = StorageConfiguration(),
                 logger: Logger = Logger(label: "neuroloom.storage")) {
@@ -44,12 +48,12 @@ public actor WorkspaceStorage {
     }
 
     /// Number of partitions currently open (for metrics and tests).
-    public var openPartitionCount: Int { open.count }
+    public var openPartitionCount: Int { open.withLock { $0.count } }
 
     /// Closes every partition once its in-flight operations finish. Call at shutdown.
     public func closeAll() async {
         for task in opening.values { _ = await task.result }
-        for key in Array(open.keys) { beginClosing(key) }
+        for key in open.withLock({ Array($0.keys) }) { beginClosing(key) }
         while let task = closing.values.first { await task.value }
     }
 
@@ -57,20 +61,31 @@ public actor WorkspaceStorage {
 
     /// Runs `body` with the grant's partition open and counted as in use.
     nonisolated func withPartition<T>(_ grant: WorkspaceGrant, _ body: (Partition) async throws(StoreError) -> T) async throws(StoreError) -> T {
-        let partition = try await acquire(grant)
+        let key = PartitionKey(workspaceID: grant.workspaceID, environment: grant.environment)
+        let partition: Partition
+        if let ready = acquireIfOpen(key) {
+            partition = ready
+        } else {
+            partition = try await acquire(key)
+        }
         defer { partition.release() }
         return try await body(partition)
     }
 
-    private func acquire(_ grant: WorkspaceGrant) async throws(StoreError) -> Partition {
-        let key = PartitionKey(workspaceID: grant.workspaceID, environment: grant.environment)
+    /// The partition, counted in, if it is open. Lookup and count happen under one lock, so a
+    /// partition cannot start closing in between.
+    private nonisolated func acquireIfOpen(_ key: PartitionKey) -> Partition? {
+        let tick = useClock.add(1, ordering: .relaxed).newValue
+        return open.withLock { open in
+            guard let partition = open[key], partition.acquire(tick: tick) else { return nil }
+            return partition
+        }
+    }
+
+    private func acquire(_ key: PartitionKey) async throws(StoreError) -> Partition {
         while true {
-            if let entry = open[key] {
-                useCounter += 1
-                open[key]?.lastUse = useCounter
-                if entry.partition.acquire() { return entry.partition }
-                // Unreachable: closing partitions leave `open` before they close.
-                open[key] = nil
+            if let partition = acquireIfOpen(key) {
+                return partition
             } else if let task = opening[key] {
                 // Whoever resumes first (the opener or a waiter) records the outcome. Awaiting a task
                 // that has already finished does not suspend, so the bookkeeping must not wait for
@@ -102,8 +117,10 @@ public actor WorkspaceStorage {
         opening[key] = nil
         switch result {
         case .success(let partition):
-            useCounter += 1
-            open[key] = (partition, useCounter)
+            // Enter the LRU as the newest: a partition left at tick 0 would be the next victim and
+            // be closed before its opener could use it — forever, under a full cap.
+            partition.markUsed(tick: useClock.add(1, ordering: .relaxed).newValue)
+            open.withLock { $0[key] = partition }
             evictIfNeeded()
         case .failure(let error):
             logger.error("could not open partition", metadata: [
@@ -114,16 +131,20 @@ public actor WorkspaceStorage {
 
     /// Closes least recently used partitions beyond the cap. Each closes once idle.
     private func evictIfNeeded() {
-        while open.count > configuration.maxOpenPartitions {
-            guard let victim = open.min(by: { $0.value.lastUse < $1.value.lastUse }) else { return }
-            beginClosing(victim.key)
+        while true {
+            let victim = open.withLock { open -> PartitionKey? in
+                guard open.count > configuration.maxOpenPartitions else { return nil }
+                return open.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
+            }
+            guard let victim else { return }
+            beginClosing(victim)
         }
     }
 
     /// open → closing: no new operations; the environment closes when the last one ends, and only
     /// then may the partition be opened again.
     private func beginClosing(_ key: PartitionKey) {
-        guard let partition = open.removeValue(forKey: key)?.partition else { return }
+        guard let partition = open.withLock({ $0.removeValue(forKey: key) }) else { return }
         closing[key] = Task {
             await partition.closeWhenIdle()
             partition.environment.close()
