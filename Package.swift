@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "NeuroloomAPI", targets: ["NeuroloomAPI"]),
         .library(name: "NeuroloomStore", targets: ["NeuroloomStore"]),
         .library(name: "NeuroloomHTTP", targets: ["NeuroloomHTTP"]),
+        .library(name: "NeuroloomMCP", targets: ["NeuroloomMCP"]),
         .executable(name: "neuroloom", targets: ["neuroloom"]),
     ],
     dependencies: [
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.0"),
     ],
     targets: [
         // The C library: Debian's liblmdb-dev, found through pkg-config.
@@ -61,11 +63,27 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json"), .copy("Resources/web")]
         ),
+        // The memory tools over MCP (official Swift SDK): Streamable HTTP at /mcp and stdio.
+        .target(
+            name: "NeuroloomMCP",
+            dependencies: [
+                "NeuroloomStore",
+                "NeuroloomAPI",
+                "NeuroloomHTTP",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "neuroloom",
             dependencies: [
                 "NeuroloomStore",
                 "NeuroloomHTTP",
+                "NeuroloomMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -78,15 +96,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Helpers shared by every test target.
+        .target(name: "NeuroloomTestSupport", path: "Tests/Support"),
         .testTarget(
             name: "LMDBTests",
-            dependencies: ["LMDB"]
+            dependencies: ["LMDB", "NeuroloomTestSupport"]
         ),
         .testTarget(
             name: "NeuroloomStoreTests",
             dependencies: [
                 "NeuroloomStore",
                 "LMDB",
+                "NeuroloomTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
@@ -95,8 +116,24 @@ let package = Package(
             dependencies: [
                 "NeuroloomHTTP",
                 "NeuroloomStore",
+                "NeuroloomTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "NeuroloomMCPTests",
+            dependencies: [
+                "NeuroloomMCP",
+                "NeuroloomHTTP",
+                "NeuroloomStore",
+                "NeuroloomAPI",
+                "NeuroloomTestSupport",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

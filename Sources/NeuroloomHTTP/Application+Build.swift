@@ -37,9 +37,13 @@ public final class NeuroloomServices: Sendable {
     }
 }
 
+/// Mounts more routes on the server's router (the executable uses it for the MCP endpoint, which
+/// lives in a library that depends on this one).
+public typealias RouterExtension = @Sendable (Router<APIRequestContext>, NeuroloomServices) -> Void
+
 /// Builds the router: public system routes, then `/v1` behind authentication and rate limiting,
-/// each route with its required scope.
-public func buildRouter(services: NeuroloomServices) -> Router<APIRequestContext> {
+/// each route with its required scope, then whatever `extensions` mount.
+public func buildRouter(services: NeuroloomServices, extensions: [RouterExtension] = []) -> Router<APIRequestContext> {
     let configuration = services.configuration
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestMiddleware(maxBodyBytes: configuration.maxBodyBytes, metrics: services.metrics))
@@ -52,6 +56,7 @@ public func buildRouter(services: NeuroloomServices) -> Router<APIRequestContext
     let routes = APIRouteRegistrar(group: v1, prefix: "/v1", table: services.routeTable)
     MemoryRoutes(operations: MemoryOperations(storage: services.storage), maxBodyBytes: configuration.maxBodyBytes).register(routes)
     WorkspaceRoutes(storage: services.storage, control: services.control, maxBodyBytes: configuration.maxBodyBytes).register(routes)
+    for extend in extensions { extend(router, services) }
     return router
 }
 
@@ -59,13 +64,14 @@ public func buildRouter(services: NeuroloomServices) -> Router<APIRequestContext
 public func buildApplication(
     services: NeuroloomServices,
     logger: Logger = Logger(label: "neuroloom"),
+    extensions: [RouterExtension] = [],
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let configuration = services.configuration
     var logger = logger
     logger.logLevel = configuration.logLevel
     return Application(
-        router: buildRouter(services: services),
+        router: buildRouter(services: services, extensions: extensions),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "neuroloom"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
@@ -75,8 +81,9 @@ public func buildApplication(
 /// Runs the server until SIGINT or SIGTERM: stops accepting, lets in-flight requests finish,
 /// then closes every LMDB environment cleanly.
 public func runServer(services: NeuroloomServices, logger: Logger = Logger(label: "neuroloom"),
+                      extensions: [RouterExtension] = [],
                       onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-    let app = buildApplication(services: services, logger: logger, onServerRunning: onServerRunning)
+    let app = buildApplication(services: services, logger: logger, extensions: extensions, onServerRunning: onServerRunning)
     do {
         try await app.runService()
     } catch {

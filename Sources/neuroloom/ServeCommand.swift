@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import NeuroloomHTTP
+import NeuroloomMCP
 import NeuroloomStore
 
 /// `neuroloom serve`: flags and `NEUROLOOM_*` environment variables mapped onto ``ServerConfiguration``
@@ -62,7 +63,10 @@ struct ServeCommand: AsyncParsableCommand {
             print("  export NEUROLOOM_API_KEY=\(live.secret.value)")
         }
         let host = configuration.host
-        try await runServer(services: services, logger: logger) { port in
+        let mcp: RouterExtension = { router, services in
+            registerMCPEndpoint(on: router, services: services, logger: Logger(label: "neuroloom.mcp"))
+        }
+        try await runServer(services: services, logger: logger, extensions: [mcp]) { port in
             print("Neuroloom listening on http://\(host):\(port)")
             fflush(nil)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NeuroloomTestSupport
 @testable import LMDB
 
 @Suite struct EnvironmentTests {

@@ -7,6 +7,7 @@ import NeuroloomHTTP
 import NeuroloomStore
 import NIOCore
 import Synchronization
+import NeuroloomTestSupport
 
 /// A clock tests can move.
 final class TestClock: Sendable {

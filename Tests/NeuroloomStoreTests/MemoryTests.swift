@@ -1,6 +1,7 @@
 import Foundation
 import NeuroloomAPI
 import Testing
+import NeuroloomTestSupport
 @testable import NeuroloomStore
 
 @Suite struct MemoryTests {

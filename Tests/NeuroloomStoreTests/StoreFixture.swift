@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import NeuroloomTestSupport
 @testable import NeuroloomStore
 
 /// A clock tests can move.
