@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "NeuroloomStore", targets: ["NeuroloomStore"]),
         .library(name: "NeuroloomHTTP", targets: ["NeuroloomHTTP"]),
         .library(name: "NeuroloomMCP", targets: ["NeuroloomMCP"]),
+        .library(name: "NeuroloomClient", targets: ["NeuroloomClient"]),
         .executable(name: "neuroloom", targets: ["neuroloom"]),
     ],
     dependencies: [
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.21.0"),
     ],
     targets: [
         // The C library: Debian's liblmdb-dev, found through pkg-config.
@@ -88,6 +90,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The Swift client SDK. Depends on the wire types and AsyncHTTPClient only: no server code.
+        .target(
+            name: "NeuroloomClient",
+            dependencies: [
+                "NeuroloomAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The README's SDK example, compiled with every build so it cannot rot.
+        .executableTarget(name: "neuroloom-client-example", dependencies: ["NeuroloomClient"]),
         // A minimal Hummingbird app: the ceiling tools/bench-http measures the server against.
         .executableTarget(
             name: "hello-bench",
@@ -134,6 +148,20 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "NeuroloomClientTests",
+            dependencies: [
+                "NeuroloomClient",
+                "NeuroloomAPI",
+                "NeuroloomHTTP",
+                "NeuroloomStore",
+                "NeuroloomTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],
