@@ -45,7 +45,7 @@ extension WorkspaceStorage {
     /// memory's content (case-insensitive), ties broken newest first. Every mode uses it until the
     /// embedding and BM25 indexes land (the search issue); the request shape is final.
     public nonisolated func searchMemories(_ request: SearchRequest, grant: WorkspaceGrant) async throws(StoreError) -> [SearchResult] {
-        let terms = Set(KeywordTerms.terms(of: request.query))
+        let terms = Set(KeywordTokenizer.terms(of: request.query))
         guard !terms.isEmpty else { return [] }
         return try await withPartition(grant) { (partition: Partition) throws(StoreError) -> [SearchResult] in
             try partition.read { txn in
@@ -53,7 +53,7 @@ extension WorkspaceStorage {
                 try partition.memories.forEach(in: txn, reverse: true) { key, value in
                     guard key.count == 16 else { throw StoreError.corruptRecord("memory") }
                     let memory = try value.withUnsafeBytes { try Memory(id: MemoryID(ulid: ULID(bytes: key)), workspaceID: grant.workspaceID, decoding: $0) }
-                    let contentTerms = Set(KeywordTerms.terms(of: memory.content))
+                    let contentTerms = Set(KeywordTokenizer.terms(of: memory.content))
                     let score = Double(terms.intersection(contentTerms).count) / Double(terms.count)
                     guard score > 0, score >= (request.minScore ?? 0) else { return true }
                     if let filter = request.filter, !filter.matches(memory.metadata) { return true }
@@ -64,23 +64,5 @@ extension WorkspaceStorage {
                 return Array(hits.enumerated().sorted { ($0.element.score, -$0.offset) > ($1.element.score, -$1.offset) }.map(\.element).prefix(request.topK))
             }
         }
-    }
-}
-
-/// Lower-cased alphanumeric runs: the terms keyword matching compares.
-enum KeywordTerms {
-    static func terms(of text: String) -> [String] {
-        var terms: [String] = []
-        var current = ""
-        for character in text.lowercased() {
-            if character.isLetter || character.isNumber {
-                current.append(character)
-            } else if !current.isEmpty {
-                terms.append(current)
-                current = ""
-            }
-        }
-        if !current.isEmpty { terms.append(current) }
-        return terms
     }
 }
