@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "NeuroloomAPI", targets: ["NeuroloomAPI"]),
+        .library(name: "NeuroloomEmbedding", targets: ["NeuroloomEmbedding"]),
         .library(name: "NeuroloomStore", targets: ["NeuroloomStore"]),
         .library(name: "NeuroloomHTTP", targets: ["NeuroloomHTTP"]),
         .library(name: "NeuroloomMCP", targets: ["NeuroloomMCP"]),
@@ -34,6 +35,16 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
+        // OpenBLAS's CBLAS interface: Debian's libopenblas-dev, found through pkg-config ("openblas").
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // Text embeddings: the BERT WordPiece tokenizer, a safetensors reader, the MiniLM forward pass.
+        .target(name: "NeuroloomEmbedding", dependencies: ["COpenBLAS"]),
+        // Latency and throughput of MiniLMEmbedder (tools/bench-embed).
+        .executableTarget(name: "embed-bench", dependencies: ["NeuroloomEmbedding"]),
         // A small, generic, safe wrapper over LMDB. Knows nothing about tenants.
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         // Wire types shared by the server and (later) the client SDKs. No dependencies.
@@ -44,6 +55,7 @@ let package = Package(
             dependencies: [
                 "LMDB",
                 "NeuroloomAPI",
+                "NeuroloomEmbedding",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -112,6 +124,11 @@ let package = Package(
         ),
         // Helpers shared by every test target.
         .target(name: "NeuroloomTestSupport", path: "Tests/Support"),
+        .testTarget(
+            name: "NeuroloomEmbeddingTests",
+            dependencies: ["NeuroloomEmbedding", "NeuroloomTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "LMDBTests",
             dependencies: ["LMDB", "NeuroloomTestSupport"]

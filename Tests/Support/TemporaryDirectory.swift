@@ -14,5 +14,13 @@ public final class TemporaryDirectory: @unchecked Sendable {
     /// A path inside the directory.
     public func sub(_ name: String) -> String { path + "/" + name }
 
+    /// The directory as a file URL.
+    public var url: URL { URL(fileURLWithPath: path, isDirectory: true) }
+
+    /// Writes `data` to a file of the directory.
+    public func write(_ data: Data, to name: String) throws {
+        try data.write(to: url.appendingPathComponent(name))
+    }
+
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
