@@ -43,6 +43,27 @@ public final class Cursor<Key: ByteCodec, Value: ByteCodec> {
         }
     }
 
+    // MARK: Without copying
+
+    /// Moves to the first entry; key and value point into the map (valid until the next move or
+    /// the transaction's end — never keep them).
+    public func firstInPlace() throws(LMDBError) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
+        var key = MDB_val()
+        return try rawMove(MDB_FIRST, key: &key)
+    }
+
+    /// Moves to the next entry, without copying (see ``firstInPlace()``).
+    public func nextInPlace() throws(LMDBError) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
+        var key = MDB_val()
+        return try rawMove(MDB_NEXT, key: &key)
+    }
+
+    /// Moves to the first key ≥ `key`, without copying (see ``firstInPlace()``).
+    public func seekInPlace(atOrAfter key: UnsafeRawBufferPointer) throws(LMDBError) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
+        var mdbKey = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        return try rawMove(MDB_SET_RANGE, key: &mdbKey)
+    }
+
     /// The entry under the cursor.
     public func current() throws -> (key: Key.Value, value: Value.Value)? { try move(MDB_GET_CURRENT) }
 

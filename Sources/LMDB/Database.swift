@@ -111,6 +111,29 @@ public struct Database<Key: ByteCodec, Value: ByteCodec>: Sendable {
     }
 }
 
+extension Database {
+    /// Visits entries in key order from the first key ≥ `start` (all when `nil`) without copying:
+    /// `body` sees the bytes in the memory map, valid only during the call. Stops when `body`
+    /// returns `false`. For scans where copying would dominate (vector blocks, posting ranges).
+    public func forEachInPlace(
+        in txn: some Transaction, from start: [UInt8]? = nil,
+        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        try withCursor(in: txn) { cursor in
+            var entry: (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)?
+            if let start {
+                entry = try start.withUnsafeBytes { try cursor.seekInPlace(atOrAfter: $0) }
+            } else {
+                entry = try cursor.firstInPlace()
+            }
+            while let current = entry {
+                guard try body(current.key, current.value) else { return }
+                entry = try cursor.nextInPlace()
+            }
+        }
+    }
+}
+
 /// Figures from `mdb_stat`.
 public struct DatabaseStatistics: Sendable, Equatable, Codable {
     public var pageSize: Int

@@ -35,9 +35,16 @@ extension WorkspaceStorage {
             Memory(id: .generate(now: now), content: item.content, metadataJSON: item.metadata,
                    createdAt: now, updatedAt: now, workspaceID: grant.workspaceID)
         }
+        // Embed first (one batch), never inside the write transaction.
+        let embedded = try await embedContents(memories.map(\.content))
         return try await write(grant) { partition, txn in
             for memory in memories {
                 try partition.memories.put(memory.encoded(), forKey: memory.id.ulid.bytes, in: txn, noOverwrite: true)
+                try partition.indexes.addKeywords(id: memory.id.ulid.bytes, content: memory.content, in: txn)
+            }
+            if let embedded {
+                try partition.indexes.addVectors(Array(zip(memories.map(\.id.ulid.bytes), embedded.vectors)),
+                                                 embedderID: embedded.id, in: txn)
             }
             return memories
         }
@@ -53,9 +60,21 @@ extension WorkspaceStorage {
         let content = try patch.content.map { (text: String) throws(StoreError) -> String in try limits.validContent(text) }
         let metadata = try patch.metadata.map { (value: JSONValue) throws(StoreError) -> [UInt8] in try limits.validMetadata(value) }
         let now = clock.now()
+        var embedding: (id: String, vectors: [[Float]])?
+        if let content { embedding = try await embedContents([content]) }
+        let embedded = embedding
         return try await write(grant) { partition, txn in
             guard var memory = try partition.memory(id, workspace: grant.workspaceID, in: txn) else { throw StoreError.notFound }
-            if let content { memory.content = content }
+            if let content, content != memory.content {
+                // The index follows the text: the old terms and vector go in the same transaction.
+                try partition.indexes.removeKeywords(id: id.ulid.bytes, content: memory.content, in: txn)
+                try partition.indexes.addKeywords(id: id.ulid.bytes, content: content, in: txn)
+                try partition.indexes.removeVector(id: id.ulid.bytes, in: txn)
+                if let embedded {
+                    try partition.indexes.addVectors([(id.ulid.bytes, embedded.vectors[0])], embedderID: embedded.id, in: txn)
+                }
+                memory.content = content
+            }
             if let metadata { memory.metadataJSON = metadata }
             memory.updatedAt = max(now, memory.createdAt)
             try partition.memories.put(memory.encoded(), forKey: id.ulid.bytes, in: txn)
@@ -67,7 +86,10 @@ extension WorkspaceStorage {
     public nonisolated func deleteMemory(_ id: MemoryID, grant: WorkspaceGrant) async throws(StoreError) {
         try requireScope(grant, .write)
         try await write(grant) { partition, txn in
-            guard try partition.memories.delete(id.ulid.bytes, in: txn) else { throw StoreError.notFound }
+            guard let memory = try partition.memory(id, workspace: grant.workspaceID, in: txn) else { throw StoreError.notFound }
+            try partition.indexes.removeKeywords(id: id.ulid.bytes, content: memory.content, in: txn)
+            try partition.indexes.removeVector(id: id.ulid.bytes, in: txn)
+            _ = try partition.memories.delete(id.ulid.bytes, in: txn)
         }
     }
 

@@ -8,12 +8,19 @@ import NeuroloomAPI
 ///
 /// Each member names a metadata field (dots reach into nested objects) and gives either a value
 /// (equality) or an object of operators: `$eq $ne $gt $gte $lt $lte $in $nin $exists`. All members
-/// must hold. `$and` / `$or` take arrays of such objects. Equality against an array field matches
-/// if the array contains the value.
+/// must hold. `$and` / `$or` take arrays of such objects, `$not` one object. Equality against an
+/// array field matches if the array contains the value.
+///
+/// The top-level paths `createdAt` and `updatedAt` name the memory's own timestamps (not
+/// metadata): their operands are ISO 8601 strings, compared as instants with every operator.
 public indirect enum MetadataFilter: Sendable, Equatable {
     case all([MetadataFilter])
     case any([MetadataFilter])
+    case not(MetadataFilter)
     case field(path: [String], FieldCondition)
+
+    /// Paths that name a memory's timestamps rather than metadata.
+    static let timestampFields: Set<String> = ["createdAt", "updatedAt"]
 
     public enum FieldCondition: Sendable, Equatable {
         case equals(JSONValue)
@@ -49,6 +56,8 @@ public indirect enum MetadataFilter: Sendable, Equatable {
                     subfilters.append(try parseObject(item, field: "\(path)[\(index)]", budget: &budget, depth: depth + 1))
                 }
                 parts.append(key == "$and" ? .all(subfilters) : .any(subfilters))
+            case "$not":
+                parts.append(.not(try parseObject(member, field: path, budget: &budget, depth: depth + 1)))
             default:
                 guard !key.hasPrefix("$") else { throw .invalid(field: path, message: "unknown operator \(key)") }
                 let segments = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
@@ -60,25 +69,37 @@ public indirect enum MetadataFilter: Sendable, Equatable {
     }
 
     private static func parseConditions(_ value: JSONValue, path: [String], field: String) throws(StoreError) -> [MetadataFilter] {
+        let isTimestamp = path.count == 1 && timestampFields.contains(path[0])
+        /// Timestamp operands: ISO 8601 strings, held as milliseconds since the epoch.
+        func instant(_ operand: JSONValue, _ where_: String) throws(StoreError) -> JSONValue {
+            guard isTimestamp else { return operand }
+            guard let text = operand.stringValue, let time = Timestamp(iso8601: text) else {
+                throw .invalid(field: where_, message: "must be an ISO 8601 date-time such as 2026-11-27T08:00:00Z")
+            }
+            return .number(Double(time.millisecondsSinceEpoch))
+        }
         guard case .object(let operators) = value, operators.keys.contains(where: { $0.hasPrefix("$") }) else {
-            return [.field(path: path, .equals(value))]
+            return [.field(path: path, .equals(try instant(value, field)))]
         }
         var conditions: [MetadataFilter] = []
         for name in operators.keys.sorted() {
             let operand = operators[name] ?? .null
             let where_ = "\(field).\(name)"
             func number() throws(StoreError) -> Double {
+                if isTimestamp, let millis = try instant(operand, where_).doubleValue { return millis }
                 guard let number = operand.doubleValue else { throw .invalid(field: where_, message: "must be a number") }
                 return number
             }
             func list() throws(StoreError) -> [JSONValue] {
                 guard case .array(let items) = operand else { throw .invalid(field: where_, message: "must be an array") }
-                return items
+                var values: [JSONValue] = []
+                for (index, item) in items.enumerated() { values.append(try instant(item, "\(where_)[\(index)]")) }
+                return values
             }
             let condition: FieldCondition
             switch name {
-            case "$eq": condition = .equals(operand)
-            case "$ne": condition = .notEquals(operand)
+            case "$eq": condition = .equals(try instant(operand, where_))
+            case "$ne": condition = .notEquals(try instant(operand, where_))
             case "$gt": condition = .greaterThan(try number())
             case "$gte": condition = .greaterThanOrEqual(try number())
             case "$lt": condition = .lessThan(try number())
@@ -96,12 +117,18 @@ public indirect enum MetadataFilter: Sendable, Equatable {
         return conditions
     }
 
-    /// Whether `metadata` satisfies the filter.
-    public func matches(_ metadata: JSONValue) -> Bool {
+    /// Whether a memory with this metadata (and, for `createdAt`/`updatedAt`, these times)
+    /// satisfies the filter.
+    public func matches(_ metadata: JSONValue, createdAt: Timestamp? = nil, updatedAt: Timestamp? = nil) -> Bool {
         switch self {
-        case .all(let parts): return parts.allSatisfy { $0.matches(metadata) }
-        case .any(let parts): return parts.contains { $0.matches(metadata) }
+        case .all(let parts): return parts.allSatisfy { $0.matches(metadata, createdAt: createdAt, updatedAt: updatedAt) }
+        case .any(let parts): return parts.contains { $0.matches(metadata, createdAt: createdAt, updatedAt: updatedAt) }
+        case .not(let part): return !part.matches(metadata, createdAt: createdAt, updatedAt: updatedAt)
         case .field(let path, let condition):
+            if path.count == 1, MetadataFilter.timestampFields.contains(path[0]) {
+                let time = path[0] == "createdAt" ? createdAt : updatedAt
+                return condition.holds(for: time.map { .number(Double($0.millisecondsSinceEpoch)) })
+            }
             var value: JSONValue? = metadata
             for segment in path { value = value?.objectValue?[segment] }
             return condition.holds(for: value)

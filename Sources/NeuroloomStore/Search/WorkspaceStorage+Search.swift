@@ -39,29 +39,15 @@ public struct SearchResult: Sendable, Equatable {
 }
 
 extension WorkspaceStorage {
-    /// Searches the grant's partition.
-    ///
-    /// Ranking today is keyword containment: the share of distinct query terms found in the
-    /// memory's content (case-insensitive), ties broken newest first. Every mode uses it until the
-    /// embedding and BM25 indexes land (the search issue); the request shape is final.
+    /// Searches the grant's partition (see ``SearchRanker`` for the ranking). The query is embedded
+    /// before the read transaction opens; the whole ranking reads one snapshot.
     public nonisolated func searchMemories(_ request: SearchRequest, grant: WorkspaceGrant) async throws(StoreError) -> [SearchResult] {
-        let terms = Set(KeywordTokenizer.terms(of: request.query))
-        guard !terms.isEmpty else { return [] }
+        let query = request.mode == .keyword ? nil : try await embedQuery(request.query)
+        let weight = configuration.hybridSemanticWeight
         return try await withPartition(grant) { (partition: Partition) throws(StoreError) -> [SearchResult] in
             try partition.read { txn in
-                var hits: [SearchResult] = []
-                try partition.memories.forEach(in: txn, reverse: true) { key, value in
-                    guard key.count == 16 else { throw StoreError.corruptRecord("memory") }
-                    let memory = try value.withUnsafeBytes { try Memory(id: MemoryID(ulid: ULID(bytes: key)), workspaceID: grant.workspaceID, decoding: $0) }
-                    let contentTerms = Set(KeywordTokenizer.terms(of: memory.content))
-                    let score = Double(terms.intersection(contentTerms).count) / Double(terms.count)
-                    guard score > 0, score >= (request.minScore ?? 0) else { return true }
-                    if let filter = request.filter, !filter.matches(memory.metadata) { return true }
-                    hits.append(SearchResult(memory: memory, score: score))
-                    return true
-                }
-                // Stable sort: equal scores keep newest-first order.
-                return Array(hits.enumerated().sorted { ($0.element.score, -$0.offset) > ($1.element.score, -$1.offset) }.map(\.element).prefix(request.topK))
+                try SearchRanker(request: request, queryVector: query, semanticWeight: weight)
+                    .rank(partition: partition, workspace: grant.workspaceID, in: txn)
             }
         }
     }

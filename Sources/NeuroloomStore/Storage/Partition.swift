@@ -13,7 +13,8 @@ struct PartitionKey: Hashable, Sendable {
 ///
 /// Named databases (opened once, here):
 /// - `meta`: `schema` → format version;
-/// - `memories`: memory ULID bytes (time-ordered) → memory record.
+/// - `memories`: memory ULID bytes (time-ordered) → memory record;
+/// - the search indexes: `index_meta`, `vectors`, `vector_slots`, `postings`, `terms`, `doc_lengths`.
 ///
 /// State transitions (driven by ``WorkspaceStorage``):
 ///
@@ -30,6 +31,8 @@ final class Partition: Sendable {
     let environment: Environment
     let meta: Database<UTF8Text, BigEndianUInt64>
     let memories: Database<RawBytes, RawBytes>
+    /// The keyword and vector indexes (docs/search.md).
+    let indexes: SearchIndexes
     /// Writes to this partition run here, one at a time, off Swift's cooperative pool
     /// (a commit waits for fsync). The place where group commit will coalesce writes.
     private let writeQueue: DispatchQueue
@@ -48,6 +51,7 @@ final class Partition: Sendable {
         self.environment = environment
         self.meta = try environment.openDatabase(named: "meta")
         self.memories = try environment.openDatabase(named: "memories")
+        self.indexes = try SearchIndexes(environment: environment)
         self.writeQueue = DispatchQueue(label: "neuroloom.partition.\(key.workspaceID).\(key.environment.rawValue)")
         if !options.readOnly {
             try environment.write { txn in

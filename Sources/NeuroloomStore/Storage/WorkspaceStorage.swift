@@ -1,5 +1,6 @@
 import LMDB
 import Logging
+import NeuroloomEmbedding
 import Synchronization
 
 /// Settings of the storage layer, with documented defaults.
@@ -13,6 +14,14 @@ public struct StorageConfiguration: Sendable {
     public var maximumMapSize = 1 << 40
     /// Input limits for memories.
     public var limits = MemoryLimits()
+    /// Turns memories and queries into vectors; `nil` runs keyword-only (semantic search then
+    /// finds nothing and hybrid ranks by keywords).
+    public var embedder: (any Embedder)?
+    /// Hybrid ranking's weight of the semantic score (the keyword score gets the rest); tuned on
+    /// the Lee corpus by `tools/eval-search` (docs/search.md).
+    public var hybridSemanticWeight = 0.7
+    /// Query embeddings kept for repeated query strings.
+    public var queryCacheSize = 512
 
     public init() {}
 }
@@ -37,6 +46,8 @@ public actor WorkspaceStorage {
     private nonisolated let useClock = Atomic<UInt64>(0)
     private var opening: [PartitionKey: Task<Partition, any Error>] = [:]
     private var closing: [PartitionKey: Task<Void, Never>] = [:]
+    /// Recent query embeddings (repeated queries skip the model).
+    nonisolated let queryCache: QueryEmbeddingCache
 
     public init(directory: DataDirectory, resolver: KeyResolver, configuration: StorageConfiguration = StorageConfiguration(),
                 logger: Logger = Logger(label: "neuroloom.storage")) {
@@ -45,6 +56,7 @@ public actor WorkspaceStorage {
         self.configuration = configuration
         self.clock = resolver.control.clock
         self.logger = logger
+        self.queryCache = QueryEmbeddingCache(capacity: configuration.queryCacheSize)
     }
 
     /// Number of partitions currently open (for metrics and tests).

@@ -1,0 +1,161 @@
+import LMDB
+
+/// Ranks one partition's memories for a search, inside one read transaction.
+///
+/// - `keyword`: BM25 (k1 1.2, b 0.75), score = BM25 / the best BM25 of the query (0…1).
+/// - `semantic`: cosine similarity of the query and memory embeddings, clamped to 0…1.
+/// - `hybrid`: `w · cosine + (1 − w) · keyword score` (w = `hybridSemanticWeight`), over every
+///   memory with a vector or a keyword match. The best keyword match always makes the results
+///   (if it passes the filter): exact ids, names and error codes must not be drowned by meaning.
+///   Without an embedder, hybrid ranks by keywords alone.
+///
+/// Filters apply before the cut: candidates are taken best first and the filter is checked on
+/// each until `topK` match, so topK is filled whenever enough memories match.
+struct SearchRanker {
+    let request: SearchRequest
+    let queryVector: (id: String, vector: [Float])?
+    let semanticWeight: Double
+
+    func rank(partition: Partition, workspace: WorkspaceID, in txn: ReadTransaction) throws -> [SearchResult] {
+        let indexes = partition.indexes
+        var keyword: [MemoryKey: Double] = [:]
+        var bestKeyword: (key: MemoryKey, score: Double)?
+        if request.mode != .semantic {
+            keyword = try indexes.keywordScores(for: request.query, in: txn)
+            for (key, score) in keyword {
+                if let best = bestKeyword, best.score > score || (best.score == score && best.key.sortsAfter(key)) { continue }
+                bestKeyword = (key, score)
+            }
+        }
+        let keywordScale = bestKeyword.map { $0.score > 0 ? 1 / $0.score : 0 } ?? 0
+
+        var semantic: (keys: [MemoryKey], scores: [Float]) = ([], [])
+        if request.mode != .keyword, let queryVector, let pinned = try indexes.pinnedEmbedder(in: txn), pinned.id == queryVector.id {
+            semantic = try indexes.semanticScores(for: queryVector.vector, in: txn)
+        }
+
+        var candidates: [(key: MemoryKey, score: Double)] = []
+        switch request.mode {
+        case .keyword:
+            candidates = keyword.map { ($0.key, $0.value * keywordScale) }
+        case .semantic:
+            candidates = zip(semantic.keys, semantic.scores).map { ($0, Double(max(0, min(1, $1)))) }
+        case .hybrid where semantic.keys.isEmpty:
+            candidates = keyword.map { ($0.key, $0.value * keywordScale) }
+        case .hybrid:
+            var fused: [MemoryKey: Double] = [:]
+            fused.reserveCapacity(semantic.keys.count)
+            for (key, cosine) in zip(semantic.keys, semantic.scores) {
+                fused[key] = semanticWeight * Double(max(0, min(1, cosine)))
+            }
+            for (key, score) in keyword {
+                fused[key, default: 0] += (1 - semanticWeight) * score * keywordScale
+            }
+            candidates = fused.map { ($0.key, $0.value) }
+        }
+
+        let minimum = request.minScore ?? 0
+        var results: [SearchResult] = []
+        var chosen: Set<MemoryKey> = []
+        func accept(_ key: MemoryKey, _ score: Double) throws -> Bool {
+            guard let memory = try partition.memory(MemoryID(ulid: ULID(bytes: key.bytes)), workspace: workspace, in: txn) else {
+                return false  // an index entry without its memory: never returned (verify reports it)
+            }
+            if let filter = request.filter,
+               !filter.matches(memory.metadata, createdAt: memory.createdAt, updatedAt: memory.updatedAt) { return false }
+            results.append(SearchResult(memory: memory, score: score))
+            chosen.insert(key)
+            return true
+        }
+        for (key, score) in TopScores.descending(candidates, atLeast: request.topK) where score > 0 {
+            guard score >= minimum, results.count < request.topK else { break }
+            _ = try accept(key, score)
+        }
+        // Hybrid: the best keyword match belongs in the results even when meaning ranks it low.
+        if request.mode == .hybrid, !semantic.keys.isEmpty, let best = bestKeyword, !chosen.contains(best.key) {
+            let score = candidates.first { $0.key == best.key }?.score ?? 0
+            if score >= minimum {
+                let dropped = results.count == request.topK ? results.removeLast() : nil
+                if try !accept(best.key, score), let dropped { results.append(dropped) }
+            }
+        }
+        return results
+    }
+}
+
+extension MemoryKey {
+    /// Whether this id is newer than `other` (ids are ULIDs: bytes in time order).
+    func sortsAfter(_ other: MemoryKey) -> Bool {
+        let left = (high.byteSwapped, low.byteSwapped)
+        let right = (other.high.byteSwapped, other.low.byteSwapped)
+        return left > right
+    }
+}
+
+/// Candidates best first (ties: newest first), lazily: a heap selects a first batch; the rest is
+/// sorted only if the caller reads past it (a selective filter).
+enum TopScores {
+    static func descending(_ candidates: [(key: MemoryKey, score: Double)], atLeast count: Int) -> AnySequence<(key: MemoryKey, score: Double)> {
+        let ordered: ((key: MemoryKey, score: Double), (key: MemoryKey, score: Double)) -> Bool = { a, b in
+            a.score != b.score ? a.score > b.score : a.key.sortsAfter(b.key)
+        }
+        let firstBatch = max(count * 4, 64)
+        guard candidates.count > firstBatch * 4 else { return AnySequence(candidates.sorted(by: ordered)) }
+        return AnySequence { () -> AnyIterator<(key: MemoryKey, score: Double)> in
+            var batch = selectTop(candidates, firstBatch, ordered)
+            var index = 0
+            var sortedAll = false
+            return AnyIterator {
+                if index == batch.count, !sortedAll {
+                    // Past the first batch: sort everything once and continue after it.
+                    let rest = candidates.sorted(by: ordered)
+                    batch = Array(rest.dropFirst(index))
+                    index = 0
+                    sortedAll = true
+                }
+                guard index < batch.count else { return nil }
+                defer { index += 1 }
+                return batch[index]
+            }
+        }
+    }
+
+    /// The best `count` candidates in order, with a bounded min-heap (O(n log count)).
+    static func selectTop(_ candidates: [(key: MemoryKey, score: Double)], _ count: Int,
+                          _ ordered: ((key: MemoryKey, score: Double), (key: MemoryKey, score: Double)) -> Bool) -> [(key: MemoryKey, score: Double)] {
+        var heap: [(key: MemoryKey, score: Double)] = []
+        heap.reserveCapacity(count + 1)
+        // `heap[0]` is the worst kept candidate.
+        func siftUp(_ start: Int) {
+            var child = start
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard ordered(heap[parent], heap[child]) else { return }
+                heap.swapAt(parent, child)
+                child = parent
+            }
+        }
+        func siftDown(_ start: Int) {
+            var parent = start
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var worst = parent
+                if left < heap.count, ordered(heap[worst], heap[left]) { worst = left }
+                if right < heap.count, ordered(heap[worst], heap[right]) { worst = right }
+                guard worst != parent else { return }
+                heap.swapAt(parent, worst)
+                parent = worst
+            }
+        }
+        for candidate in candidates {
+            if heap.count < count {
+                heap.append(candidate)
+                siftUp(heap.count - 1)
+            } else if let worst = heap.first, ordered(candidate, worst) {
+                heap[0] = candidate
+                siftDown(0)
+            }
+        }
+        return heap.sorted(by: ordered)
+    }
+}
