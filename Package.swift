@@ -43,6 +43,15 @@ let package = Package(
         ),
         // Text embeddings: the BERT WordPiece tokenizer, a safetensors reader, the MiniLM forward pass.
         .target(name: "NeuroloomEmbedding", dependencies: ["COpenBLAS"]),
+        // Embeddings from any OpenAI-compatible /v1/embeddings server (Ollama, llama.cpp, vLLM).
+        .target(
+            name: "NeuroloomRemoteEmbedding",
+            dependencies: [
+                "NeuroloomEmbedding",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // Latency and throughput of MiniLMEmbedder (tools/bench-embed).
         .executableTarget(name: "embed-bench", dependencies: ["NeuroloomEmbedding"]),
         // A small, generic, safe wrapper over LMDB. Knows nothing about tenants.
@@ -98,6 +107,8 @@ let package = Package(
                 "NeuroloomStore",
                 "NeuroloomHTTP",
                 "NeuroloomMCP",
+                "NeuroloomEmbedding",
+                "NeuroloomRemoteEmbedding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -128,6 +139,14 @@ let package = Package(
             name: "NeuroloomEmbeddingTests",
             dependencies: ["NeuroloomEmbedding", "NeuroloomTestSupport"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "NeuroloomRemoteEmbeddingTests",
+            dependencies: [
+                "NeuroloomRemoteEmbedding",
+                "NeuroloomEmbedding",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "LMDBTests",

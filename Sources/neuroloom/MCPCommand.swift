@@ -15,6 +15,7 @@ struct MCPCommand: AsyncParsableCommand {
         abstract: "Serve the memory tools over MCP on stdin/stdout (API key from $NEUROLOOM_API_KEY).")
 
     @OptionGroup var data: DataOptions
+    @OptionGroup var embedding: EmbedderOptions
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical (default: $NEUROLOOM_LOG_LEVEL or warning).")
     var logLevel: String?
 
@@ -36,6 +37,7 @@ struct MCPCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration()
         configuration.dataDirectory = data.directory.root
         configuration.logLevel = level
+        configuration.storage.embedder = try await embedding.load()
         let services: NeuroloomServices
         do {
             services = try NeuroloomServices(configuration: configuration, logger: logger)

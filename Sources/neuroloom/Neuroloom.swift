@@ -7,7 +7,7 @@ struct Neuroloom: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "neuroloom",
         abstract: "Neuroloom: a self-hostable memory store for AI agents.",
-        subcommands: [ServeCommand.self, WorkspaceCommand.self, KeyCommand.self, MCPCommand.self]
+        subcommands: [ServeCommand.self, WorkspaceCommand.self, KeyCommand.self, MCPCommand.self, ReindexCommand.self]
     )
 }
 

@@ -12,6 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve", abstract: "Run the HTTP API server (Ctrl-C or SIGTERM stops it gracefully).")
 
     @OptionGroup var data: DataOptions
+    @OptionGroup var embedding: EmbedderOptions
     @Option(help: "Listen address (default: $NEUROLOOM_HOST or 127.0.0.1).") var host: String?
     @Option(help: "Listen port (default: $NEUROLOOM_PORT or 8080; 0 picks a free port).") var port: Int?
     @Option(help: "Sustained requests per second per key (default: $NEUROLOOM_RATE_LIMIT or 50).") var rateLimit: Double?
@@ -39,6 +40,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(configuration.port) else { throw OperatorError("port must be 0…65535") }
         guard configuration.rateLimit > 0, configuration.rateBurst > 0 else { throw OperatorError("rate limit and burst must be positive") }
         guard configuration.storage.maxOpenPartitions > 0 else { throw OperatorError("--max-open-environments must be positive") }
+        if let weight = environment["NEUROLOOM_HYBRID_WEIGHT"] {
+            guard let parsed = Double(weight), (0...1).contains(parsed) else { throw OperatorError("NEUROLOOM_HYBRID_WEIGHT must be 0…1") }
+            configuration.storage.hybridSemanticWeight = parsed
+        }
+        // The model loads once, before the server accepts anything; a missing model stops here.
+        configuration.storage.embedder = try await embedding.load()
 
         // Logs go to stderr; stdout carries only what a user must read (keys, the address).
         let level = configuration.logLevel

@@ -153,7 +153,8 @@ describe('client against a server', () => {
       { content: 'zebra crossing on the street', metadata: { animal: 'none', legs: 0 } },
       { content: 'zebra finch sings', metadata: { animal: 'finch', legs: 2, tags: ['bird'] } },
     ]);
-    const all = await admin.memories.search({ query: 'zebra' });
+    // Keyword mode: exactly the memories containing the word (semantic ranks every memory).
+    const all = await admin.memories.search({ query: 'zebra', mode: 'keyword' });
     assert.equal(all.results.length, 3);
     for (const result of all.results) {
       assert.match(result.id, MEMORY_ID);
@@ -166,9 +167,9 @@ describe('client against a server', () => {
     const top = await admin.memories.search({ query: 'zebra', topK: 2 });
     assert.equal(top.results.length, 2);
 
-    const filtered = await admin.memories.search({ query: 'zebra', filters: { legs: { $gte: 2 }, tags: { $in: ['bird'] } } });
+    const filtered = await admin.memories.search({ query: 'zebra', mode: 'keyword', filters: { legs: { $gte: 2 }, tags: { $in: ['bird'] } } });
     assert.deepEqual(filtered.results.map((r) => r.content), ['zebra finch sings']);
-    const or = await admin.memories.search({ query: 'zebra', filters: { $or: [{ animal: 'zebra' }, { legs: 0 }] } });
+    const or = await admin.memories.search({ query: 'zebra', mode: 'keyword', filters: { $or: [{ animal: 'zebra' }, { legs: 0 }] } });
     assert.equal(or.results.length, 2);
 
     for (const mode of ['hybrid', 'semantic', 'keyword']) {
@@ -176,7 +177,7 @@ describe('client against a server', () => {
       assert.equal(result.results[0].content, 'zebra stripes are black and white', `mode ${mode}`);
     }
 
-    const strict = await admin.memories.search({ query: 'zebra stripes', minScore: 1 });
+    const strict = await admin.memories.search({ query: 'zebra stripes', mode: 'keyword', minScore: 1 });
     assert.deepEqual(strict.results.map((r) => r.content), ['zebra stripes are black and white']);
 
     const badMode = await rejection(admin.memories.search({ query: 'zebra', mode: 'fuzzy' }));

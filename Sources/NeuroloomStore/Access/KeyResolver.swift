@@ -14,12 +14,15 @@ public struct WorkspaceGrant: Sendable, Hashable {
     public let scope: Scope
     /// The key this grant was resolved from; writes re-check it just before they commit.
     public let keyID: KeyID
+    /// A grant for operator commands on this machine (`neuroloom reindex`), made without a key.
+    public let isOperator: Bool
 
-    fileprivate init(workspaceID: WorkspaceID, environment: WorkspaceEnvironment, scope: Scope, keyID: KeyID) {
+    fileprivate init(workspaceID: WorkspaceID, environment: WorkspaceEnvironment, scope: Scope, keyID: KeyID, isOperator: Bool = false) {
         self.workspaceID = workspaceID
         self.environment = environment
         self.scope = scope
         self.keyID = keyID
+        self.isOperator = isOperator
     }
 }
 
@@ -70,9 +73,18 @@ public final class KeyResolver: Sendable {
         return WorkspaceGrant(workspaceID: record.workspaceID, environment: record.environment, scope: record.scope, keyID: record.id)
     }
 
+    /// An admin grant on one partition for the local operator (the `neuroloom` CLI, which already
+    /// has the data directory). Minted here, like every grant; never from a network request.
+    public func operatorGrant(workspace: WorkspaceID, environment: WorkspaceEnvironment) throws(StoreError) -> WorkspaceGrant {
+        guard try control.workspace(workspace) != nil else { throw .notFound }
+        return WorkspaceGrant(workspaceID: workspace, environment: environment, scope: .admin,
+                              keyID: KeyID(ulid: ULID(bytes: [UInt8](repeating: 0, count: 16))), isOperator: true)
+    }
+
     /// Whether the grant's key is still active. Called inside a partition's write transaction,
     /// just before it commits, so that a write whose key was revoked meanwhile does not commit.
     public func isStillValid(_ grant: WorkspaceGrant) -> Bool {
+        if grant.isOperator { return true }
         let now = control.clock.now()
         do {
             return try control.environment.read { txn in
