@@ -125,6 +125,8 @@ let package = Package(
         ),
         // The README's SDK example, compiled with every build so it cannot rot.
         .executableTarget(name: "neuroloom-client-example", dependencies: ["NeuroloomClient"]),
+        // Search at scale through the store (tools/bench-search).
+        .executableTarget(name: "bench-search", dependencies: ["NeuroloomStore", "NeuroloomEmbedding", "NeuroloomAPI"]),
         // A minimal Hummingbird app: the ceiling tools/bench-http measures the server against.
         .executableTarget(
             name: "hello-bench",

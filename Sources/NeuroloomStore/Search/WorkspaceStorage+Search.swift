@@ -52,3 +52,13 @@ extension WorkspaceStorage {
         }
     }
 }
+
+extension WorkspaceStorage {
+    /// Scores every stored vector of the grant's partition against `query` and returns how many
+    /// were scored: the semantic scan alone, without ranking or records (for `tools/bench-search`).
+    public nonisolated func scanVectors(_ query: [Float], grant: WorkspaceGrant) async throws(StoreError) -> Int {
+        try await withPartition(grant) { (partition: Partition) throws(StoreError) -> Int in
+            try partition.read { txn in try partition.indexes.semanticScores(for: query, in: txn).scores.count }
+        }
+    }
+}
