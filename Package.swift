@@ -12,7 +12,9 @@ let package = Package(
         .library(name: "NeuroloomHTTP", targets: ["NeuroloomHTTP"]),
         .library(name: "NeuroloomMCP", targets: ["NeuroloomMCP"]),
         .library(name: "NeuroloomClient", targets: ["NeuroloomClient"]),
+        .library(name: "NeuroloomInspect", targets: ["NeuroloomInspect"]),
         .executable(name: "neuroloom", targets: ["neuroloom"]),
+        .executable(name: "neuroloom-inspect", targets: ["neuroloom-inspect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
@@ -113,6 +115,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Offline, read-only inspection of a data directory: opens environments MDB_RDONLY itself,
+        // beside the key resolver rather than through it. No server code.
+        .target(name: "NeuroloomInspect", dependencies: ["LMDB", "NeuroloomStore", "NeuroloomAPI"]),
+        .executableTarget(
+            name: "neuroloom-inspect",
+            dependencies: [
+                "NeuroloomInspect",
+                "NeuroloomStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // The Swift client SDK. Depends on the wire types and AsyncHTTPClient only: no server code.
         .target(
             name: "NeuroloomClient",
@@ -162,6 +175,10 @@ let package = Package(
                 "NeuroloomTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "NeuroloomInspectTests",
+            dependencies: ["NeuroloomInspect", "NeuroloomStore", "NeuroloomAPI", "LMDB", "NeuroloomTestSupport"]
         ),
         .testTarget(
             name: "NeuroloomHTTPTests",

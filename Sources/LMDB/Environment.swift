@@ -12,7 +12,8 @@ import Darwin
 /// How an ``Environment`` is opened. Every field has a safe default.
 public struct EnvironmentOptions: Sendable, Equatable {
     /// Initial map size in bytes. The map grows (doubling) whenever a write hits `MDB_MAP_FULL`,
-    /// so this only needs to be a sensible starting point. Default 16 MiB.
+    /// so this only needs to be a sensible starting point. Default 16 MiB. `0` adopts the size
+    /// recorded in an existing environment (what a read-only reader wants).
     public var mapSize: Int = 16 << 20
     /// The map never grows past this. A write that would need more fails with ``LMDBError/mapFull``.
     /// Default 1 TiB of address space (not disk: LMDB files are sparse until written).
@@ -72,7 +73,7 @@ public final class Environment: @unchecked Sendable {
         guard inserted else { throw .environmentAlreadyOpen(path: path) }
 
         do {
-            self.handle = try Environment.openHandle(path: path, options: options)
+            (self.handle, self.staleReadersClearedAtOpen) = try Environment.openHandle(path: path, options: options)
         } catch {
             Environment.openPaths.withLock { _ = $0.remove(key) }
             throw error
@@ -87,7 +88,10 @@ public final class Environment: @unchecked Sendable {
 
     private let registryKey: String
 
-    private static func openHandle(path: String, options: EnvironmentOptions) throws(LMDBError) -> OpaquePointer {
+    /// Reader slots of dead processes that `mdb_reader_check` freed when this environment opened.
+    public let staleReadersClearedAtOpen: Int
+
+    private static func openHandle(path: String, options: EnvironmentOptions) throws(LMDBError) -> (OpaquePointer, Int) {
         var created: OpaquePointer?
         try check(mdb_env_create(&created))
         guard let env = created else { throw .system(ENOMEM) }
@@ -100,11 +104,11 @@ public final class Environment: @unchecked Sendable {
             try check(mdb_env_open(env, path, flags, options.fileMode))
             var dead: Int32 = 0
             try check(mdb_reader_check(env, &dead))
+            return (env, Int(dead))
         } catch {
             mdb_env_close(env)
             throw error
         }
-        return env
     }
 
     /// Set once by ``close()``; read under `resizeLock`.
@@ -223,6 +227,7 @@ public final class Environment: @unchecked Sendable {
     // MARK: Databases
 
     /// Opens (creating unless read-only) the named database `name` and returns a typed handle.
+    /// Read-only, a database that does not exist throws ``LMDBError/notFound``.
     ///
     /// Open each database once, right after opening the environment, and keep the handle: LMDB
     /// handles stay valid for the environment's life, and `mdb_dbi_open` "must not be called from
@@ -231,9 +236,12 @@ public final class Environment: @unchecked Sendable {
         named name: String, key: Key.Type = Key.self, value: Value.Type = Value.self
     ) throws -> Database<Key, Value> {
         if options.readOnly {
+            // A handle opened in a read-only transaction outlives it only if the transaction
+            // commits: `mdb_txn_abort` closes the handles it opened (later use fails with EINVAL).
             return try read { txn in
                 var dbi: MDB_dbi = 0
                 try check(mdb_dbi_open(try txn.pointer(), name, 0, &dbi))
+                try txn.commit()
                 return Database(handle: dbi, name: name)
             }
         }
@@ -245,6 +253,15 @@ public final class Environment: @unchecked Sendable {
     }
 
     // MARK: Information
+
+    /// Runs `body` with the `MDB_env` handle while the environment is open and its map is not
+    /// being resized (for calls that need no transaction, in extensions of this type).
+    func withOpenHandle<T>(_ body: (OpaquePointer) throws(LMDBError) -> T) throws(LMDBError) -> T {
+        try resizeLock.withShared { () throws(LMDBError) -> T in
+            try checkOpen()
+            return try body(handle)
+        }
+    }
 
     /// `mdb_env_info`: map size, last page and transaction ids, reader slots.
     public func info() throws(LMDBError) -> EnvironmentInfo {

@@ -26,6 +26,14 @@ public final class ReadTransaction: Transaction {
         if let txn { mdb_txn_abort(txn) }
         txn = nil
     }
+
+    /// Ends the snapshot with `mdb_txn_commit`, which, unlike an abort, keeps the database handles
+    /// opened in it (`lmdb.h`, `mdb_dbi_open`). Used only to open databases of a read-only environment.
+    func commit() throws(LMDBError) {
+        guard let txn else { throw .transactionEnded }
+        self.txn = nil
+        try check(mdb_txn_commit(txn))
+    }
 }
 
 /// A write transaction, handed to the closure of ``Environment/write(_:)``. Do not let it escape.
