@@ -99,7 +99,7 @@ import Testing
         let fixture = try await InspectFixture.make()
         let memory = fixture.alphaLive[2]
         try IndexWriter.write(path: fixture.path(fixture.alpha, .live)) { tables, txn in
-            try tables.postings.put(IndexWriter.u32(3), forKey: IndexWriter.postingKey("stale", memory.id), in: txn)
+            try tables.postings.put(IndexWriter.u32(3) + IndexWriter.u32(1), forKey: IndexWriter.postingKey("stale", memory.id), in: txn)
         }
         var inspector = fixture.inspector
         inspector.postingPageSize = 2

@@ -51,7 +51,7 @@ enum IndexWriter {
                 let memory = try value.withUnsafeBytes { try Memory(decodingRecord: $0, id: id, workspaceID: workspace) }
                 let (frequencies, length) = KeywordTokenizer.termFrequencies(of: memory.content)
                 for (term, frequency) in frequencies {
-                    try tables.postings.put(u32(frequency), forKey: postingKey(term, id), in: txn)
+                    try tables.postings.put(u32(frequency) + u32(length), forKey: postingKey(term, id), in: txn)
                 }
                 try tables.docLengths.put(u32(length), forKey: key, in: txn)
                 count += 1

@@ -48,16 +48,16 @@ import Testing
         let real = fixture.alphaLive[0]
         try IndexWriter.write(path: fixture.path(fixture.alpha, .live)) { tables, txn in
             // A posting and a document length for a memory that does not exist.
-            try tables.postings.put(IndexWriter.u32(1), forKey: IndexWriter.postingKey("ghost", ghost), in: txn)
+            try tables.postings.put(IndexWriter.u32(1) + IndexWriter.u32(1), forKey: IndexWriter.postingKey("ghost", ghost), in: txn)
             try tables.terms.put(IndexWriter.u64(1), forKey: Array("ghost".utf8), in: txn)
             try tables.docLengths.put(IndexWriter.u32(3), forKey: ghost.ulid.bytes, in: txn)
             // A wrong document frequency, a term with no postings, a wrong posting frequency.
             let dark = try #require(try tables.terms.get(Array("dark".utf8), in: txn))
             try tables.terms.put(IndexWriter.u64(Int(dark.last ?? 0) + 5), forKey: Array("dark".utf8), in: txn)
             try tables.terms.put(IndexWriter.u64(2), forKey: Array("orphan".utf8), in: txn)
-            try tables.postings.put(IndexWriter.u32(7), forKey: IndexWriter.postingKey("theme", real.id), in: txn)
+            try tables.postings.put(IndexWriter.u32(7) + IndexWriter.u32(1), forKey: IndexWriter.postingKey("theme", real.id), in: txn)
             // A posting under a term the memory does not have.
-            try tables.postings.put(IndexWriter.u32(1), forKey: IndexWriter.postingKey("zebra", real.id), in: txn)
+            try tables.postings.put(IndexWriter.u32(1) + IndexWriter.u32(1), forKey: IndexWriter.postingKey("zebra", real.id), in: txn)
             try tables.terms.put(IndexWriter.u64(1), forKey: Array("zebra".utf8), in: txn)
             // A wrong document count.
             try tables.indexMeta.put(IndexWriter.u64(99), forKey: "docCount", in: txn)

@@ -124,7 +124,7 @@ extension Inspector {
                 let terms = try frequencies.keys.sorted().map { term in
                     let stored = try reader.postings.get(IndexFormat.postingKey(term: term, memory: id.ulid.bytes), in: txn)
                     return MemoryDetail.Term(term: term, frequency: frequencies[term] ?? 0,
-                                             indexedFrequency: stored.flatMap { IndexFormat.bigEndianUInt32($0) }.map(Int.init))
+                                             indexedFrequency: stored.flatMap { IndexFormat.posting($0)?.frequency }.map(Int.init))
                 }
                 let indexedLength = try reader.docLengths.get(id.ulid.bytes, in: txn).flatMap { IndexFormat.bigEndianUInt32($0) }.map(Int.init)
                 return MemoryDetail(
@@ -163,7 +163,7 @@ extension Inspector {
                     seen += 1
                     last = key
                     if let (term, memory) = IndexFormat.splitPostingKey(key), memory == id.ulid.bytes {
-                        page.append(.init(term: term, frequency: IndexFormat.bigEndianUInt32(value).map(Int.init) ?? 0))
+                        page.append(.init(term: term, frequency: IndexFormat.posting(value).map { Int($0.frequency) } ?? 0))
                     }
                     return seen < postingPageSize
                 }

@@ -25,6 +25,14 @@ enum IndexFormat {
         return bytes.reduce(0) { $0 << 8 | UInt32($1) }
     }
 
+    /// A `postings` value: the term's frequency in the memory, then the memory's token count
+    /// (both u32 BE; BM25 scores without a second lookup).
+    static func posting(_ bytes: some Collection<UInt8>) -> (frequency: UInt32, length: UInt32)? {
+        let bytes = Array(bytes)
+        guard bytes.count == 8, let frequency = bigEndianUInt32(bytes[0..<4]), let length = bigEndianUInt32(bytes[4..<8]) else { return nil }
+        return (frequency, length)
+    }
+
     static func bigEndianUInt64(_ bytes: some Collection<UInt8>) -> UInt64? {
         guard bytes.count == 8 else { return nil }
         return bytes.reduce(0) { $0 << 8 | UInt64($1) }

@@ -127,12 +127,15 @@ final class PartitionCheck {
                 continue
             }
             let expected = frequencies[term] ?? 0
-            if let indexed = IndexFormat.bigEndianUInt32(stored) {
-                if Int(indexed) != expected {
-                    list.add(.postingFrequencyMismatch, memory: memory.id, term: term, "posting stores \(indexed), the content has \(expected)")
+            if let posting = IndexFormat.posting(stored) {
+                if Int(posting.frequency) != expected {
+                    list.add(.postingFrequencyMismatch, memory: memory.id, term: term, "posting stores \(posting.frequency), the content has \(expected)")
+                }
+                if Int(posting.length) != length {
+                    list.add(.docLengthMismatch, memory: memory.id, term: term, "posting stores length \(posting.length), the content has \(length) tokens")
                 }
             } else {
-                list.add(.malformedValue, memory: memory.id, term: term, "posting value of \(stored.count) bytes (expected 4)")
+                list.add(.malformedValue, memory: memory.id, term: term, "posting value of \(stored.count) bytes (expected 8)")
             }
         }
         if !missing.isEmpty {
@@ -153,8 +156,8 @@ final class PartitionCheck {
                 list.add(.malformedKey, "postings key of \(key.count) bytes is not term + 0x00 + memory id")
                 return true
             }
-            if IndexFormat.bigEndianUInt32(value) == nil {
-                list.add(.malformedValue, term: term, "posting value of \(value.count) bytes (expected 4)")
+            if IndexFormat.posting(value) == nil {
+                list.add(.malformedValue, term: term, "posting value of \(value.count) bytes (expected 8)")
             }
             if term != currentTerm {
                 try closeRun(term: currentTerm, count: run, txn)
