@@ -190,14 +190,21 @@ struct TableEmbedder: Embedder {
                 alive.removeAll { $0 == id }
             }
         }
-        let (slotted, inBlocks) = try await fixture.storage.withPartition(grant) { (partition: Partition) throws(StoreError) in
+        let ids = alive
+        let (slotted, inBlocks, positioned) = try await fixture.storage.withPartition(grant) { (partition: Partition) throws(StoreError) in
             try partition.read { txn in
                 let scan = try partition.indexes.semanticScores(for: [0, 0, 0, 1], in: txn)
-                return (try partition.indexes.vectorSlots.count(in: txn), Set(scan.keys))
+                // Every memory's slot leads to its own position in the scan (hybrid relies on it).
+                let positioned = try ids.allSatisfy { id in
+                    let key = MemoryKey(id.ulid.bytes)
+                    return try partition.indexes.position(of: key, in: scan, txn: txn).map { scan.keys[$0] == key } ?? false
+                }
+                return (try partition.indexes.vectorSlots.count(in: txn), Set(scan.keys), positioned)
             }
         }
         #expect(slotted == alive.count)
         #expect(inBlocks == Set(alive.map { MemoryKey($0.ulid.bytes) }))
+        #expect(positioned)
     }
 
     @Test func aPartitionRefusesVectorsFromAnotherEmbedder() async throws {

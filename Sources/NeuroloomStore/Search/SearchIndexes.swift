@@ -187,28 +187,31 @@ struct SearchIndexes: Sendable {
     }
 
     /// Cosine similarity of `query` (unit length) with every stored vector, read in place from the
-    /// map block by block.
-    func semanticScores(for query: [Float], in txn: some Transaction) throws -> (keys: [MemoryKey], scores: [Float]) {
-        guard let pinned = try pinnedEmbedder(in: txn), pinned.dimension == query.count else { return ([], []) }
+    /// map block by block. `blockStarts` maps a block number to the position of its first vector
+    /// in `keys`/`scores` (so a memory's position is `blockStarts[block] + slot`).
+    func semanticScores(for query: [Float], in txn: some Transaction) throws -> SemanticScores {
+        var result = SemanticScores()
+        guard let pinned = try pinnedEmbedder(in: txn), pinned.dimension == query.count else { return result }
         let dimension = pinned.dimension
-        var keys: [MemoryKey] = []
-        var scores: [Float] = []
+        let total = try vectorSlots.count(in: txn)
+        result.keys.reserveCapacity(total)
+        result.scores.reserveCapacity(total)
         var aligned: [Float] = []
         try query.withUnsafeBufferPointer { queryBuffer in
-            try vectors.forEachInPlace(in: txn) { _, value in
-                guard value.count >= 4 else { throw StoreError.corruptRecord("vector block") }
+            try vectors.forEachInPlace(in: txn) { key, value in
+                guard key.count == 4, value.count >= 4 else { throw StoreError.corruptRecord("vector block") }
                 let count = Int(value.loadUnaligned(fromByteOffset: 0, as: UInt32.self).littleEndian)
                 let floatsOffset = 4 + 16 * count
                 guard value.count == floatsOffset + count * dimension * 4 else { throw StoreError.corruptRecord("vector block") }
-                keys.reserveCapacity(keys.count + count)
+                result.blockStarts[Bytes.readBE32(key, at: 0)] = result.keys.count
                 for index in 0..<count {
-                    keys.append(MemoryKey(UnsafeRawBufferPointer(rebasing: value[(4 + 16 * index)..<(4 + 16 * index + 16)])))
+                    result.keys.append(MemoryKey(UnsafeRawBufferPointer(rebasing: value[(4 + 16 * index)..<(4 + 16 * index + 16)])))
                 }
                 let floats = UnsafeRawBufferPointer(rebasing: value[floatsOffset...])
                 func score(_ matrix: UnsafeBufferPointer<Float>) {
+                    guard let base = matrix.baseAddress else { return }
                     for index in 0..<count {
-                        let row = UnsafeBufferPointer(rebasing: matrix[(index * dimension)..<((index + 1) * dimension)])
-                        scores.append(dot(queryBuffer, row))
+                        result.scores.append(dot(queryBuffer, UnsafeBufferPointer(start: base + index * dimension, count: dimension)))
                     }
                 }
                 if let base = floats.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
@@ -222,8 +225,24 @@ struct SearchIndexes: Sendable {
                 return true
             }
         }
-        return (keys, scores)
+        return result
     }
+
+    /// Where a memory's vector sits in a ``SemanticScores`` (nil without a vector).
+    func position(of id: MemoryKey, in scores: SemanticScores, txn: some Transaction) throws -> Int? {
+        try vectorSlots.withValue(forKey: id.bytes, in: txn) { slot -> Int? in
+            guard let slot, slot.count == 6, let start = scores.blockStarts[Bytes.readBE32(slot, at: 0)] else { return nil }
+            let position = start + Int(slot[4]) << 8 + Int(slot[5])
+            return position < scores.keys.count ? position : nil
+        }
+    }
+}
+
+/// The semantic scan's output: parallel arrays in block order.
+struct SemanticScores {
+    var keys: [MemoryKey] = []
+    var scores: [Float] = []
+    var blockStarts: [UInt32: Int] = [:]
 }
 
 /// One `vectors` value: `count` (u32 LE), `count` ids, then `count` × dimension Float32 LE.

@@ -29,7 +29,7 @@ struct SearchRanker {
         }
         let keywordScale = bestKeyword.map { $0.score > 0 ? 1 / $0.score : 0 } ?? 0
 
-        var semantic: (keys: [MemoryKey], scores: [Float]) = ([], [])
+        var semantic = SemanticScores()
         if request.mode != .keyword, let queryVector, let pinned = try indexes.pinnedEmbedder(in: txn), pinned.id == queryVector.id {
             semantic = try indexes.semanticScores(for: queryVector.vector, in: txn)
         }
@@ -43,15 +43,19 @@ struct SearchRanker {
         case .hybrid where semantic.keys.isEmpty:
             candidates = keyword.map { ($0.key, $0.value * keywordScale) }
         case .hybrid:
-            var fused: [MemoryKey: Double] = [:]
-            fused.reserveCapacity(semantic.keys.count)
-            for (key, cosine) in zip(semantic.keys, semantic.scores) {
-                fused[key] = semanticWeight * Double(max(0, min(1, cosine)))
-            }
+            // Arrays in scan order; keyword hits find their vector's position through its slot
+            // (no dictionary of every memory).
+            var fused = semantic.scores.map { semanticWeight * Double(max(0, min(1, $0))) }
+            var keywordOnly: [(key: MemoryKey, score: Double)] = []
             for (key, score) in keyword {
-                fused[key, default: 0] += (1 - semanticWeight) * score * keywordScale
+                let weighted = (1 - semanticWeight) * score * keywordScale
+                if let position = try indexes.position(of: key, in: semantic, txn: txn), semantic.keys[position] == key {
+                    fused[position] += weighted
+                } else {
+                    keywordOnly.append((key, weighted))
+                }
             }
-            candidates = fused.map { ($0.key, $0.value) }
+            candidates = zip(semantic.keys, fused).map { ($0, $1) } + keywordOnly
         }
 
         let minimum = request.minScore ?? 0
