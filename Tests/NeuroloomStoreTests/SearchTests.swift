@@ -234,4 +234,18 @@ struct TableEmbedder: Embedder {
             #expect(found.map(\.memory.id) == [own.id], "\(mode)")
         }
     }
+
+    @Test func lazySelectionYieldsExactlyTheFullSortInBatches() {
+        var generator = SystemRandomNumberGenerator()
+        let candidates = (0..<5_000).map { index -> (key: MemoryKey, score: Double) in
+            var bytes = [UInt8](repeating: 0, count: 16)
+            bytes[15] = UInt8(index % 256)
+            bytes[14] = UInt8(index / 256)
+            // Few distinct scores: ties must break newest (largest id) first, the same in every batch.
+            return (MemoryKey(bytes), Double(Int.random(in: 0..<50, using: &generator)) / 50)
+        }
+        let expected = candidates.sorted { $0.score != $1.score ? $0.score > $1.score : $0.key.sortsAfter($1.key) }.map(\.key)
+        #expect(Array(TopScores.descending(candidates, atLeast: 10)).map(\.key) == expected)
+        #expect(Array(TopScores.descending(candidates, atLeast: 10).prefix(700)).map(\.key) == Array(expected.prefix(700)))
+    }
 }

@@ -96,26 +96,27 @@ extension MemoryKey {
     }
 }
 
-/// Candidates best first (ties: newest first), lazily: a heap selects a first batch; the rest is
-/// sorted only if the caller reads past it (a selective filter).
+/// Candidates best first (ties: newest first), lazily: a heap selects a first batch (4 × topK,
+/// at least 64); a caller reading past it (a selective filter) gets the next batch from a heap 8×
+/// larger, and so on — never a full sort of 100,000 candidates for one filtered query.
 enum TopScores {
-    static func descending(_ candidates: [(key: MemoryKey, score: Double)], atLeast count: Int) -> AnySequence<(key: MemoryKey, score: Double)> {
-        let ordered: ((key: MemoryKey, score: Double), (key: MemoryKey, score: Double)) -> Bool = { a, b in
+    typealias Candidate = (key: MemoryKey, score: Double)
+
+    static func descending(_ candidates: [Candidate], atLeast count: Int) -> AnySequence<Candidate> {
+        let ordered: (Candidate, Candidate) -> Bool = { a, b in
             a.score != b.score ? a.score > b.score : a.key.sortsAfter(b.key)
         }
         let firstBatch = max(count * 4, 64)
         guard candidates.count > firstBatch * 4 else { return AnySequence(candidates.sorted(by: ordered)) }
-        return AnySequence { () -> AnyIterator<(key: MemoryKey, score: Double)> in
-            var batch = selectTop(candidates, firstBatch, ordered)
+        return AnySequence { () -> AnyIterator<Candidate> in
+            var size = firstBatch
+            var batch = selectTop(candidates, size, ordered)
             var index = 0
-            var sortedAll = false
             return AnyIterator {
-                if index == batch.count, !sortedAll {
-                    // Past the first batch: sort everything once and continue after it.
-                    let rest = candidates.sorted(by: ordered)
-                    batch = Array(rest.dropFirst(index))
-                    index = 0
-                    sortedAll = true
+                if index == batch.count, batch.count < candidates.count {
+                    // Past this batch: select a larger one and continue where this one ended.
+                    size = min(candidates.count, size * 8)
+                    batch = size * 4 >= candidates.count ? candidates.sorted(by: ordered) : selectTop(candidates, size, ordered)
                 }
                 guard index < batch.count else { return nil }
                 defer { index += 1 }
