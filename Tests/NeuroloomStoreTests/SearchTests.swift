@@ -248,4 +248,34 @@ struct TableEmbedder: Embedder {
         #expect(Array(TopScores.descending(candidates, atLeast: 10)).map(\.key) == expected)
         #expect(Array(TopScores.descending(candidates, atLeast: 10).prefix(700)).map(\.key) == Array(expected.prefix(700)))
     }
+
+    @Test func reindexRebuildsBothIndexesAndRepinsTheEmbedder() async throws {
+        let texts = ["red apples", "green pears", "blue berries"]
+        let fixture = try StoreFixture { $0.embedder = TableEmbedder(id: "model-a", [:]) }
+        let (workspace, grant, _) = try fixture.workspace()
+        for text in texts { _ = try await fixture.storage.createMemory(NewMemory(content: text), grant: grant) }
+        // Damage the keyword index behind the store's back: reindex must not depend on it.
+        try await fixture.storage.withPartition(grant) { (partition: Partition) throws(StoreError) in
+            try await partition.write(validate: {}, { txn in try partition.indexes.postings.removeAll(in: txn) })
+        }
+        await fixture.storage.closeAll()
+
+        var configuration = StorageConfiguration()
+        configuration.embedder = TableEmbedder(id: "model-b", ["pears": [0, 1, 0, 0], "green pears": [0, 1, 0, 0]])
+        let storage = WorkspaceStorage(directory: DataDirectory(root: fixture.directory.path), resolver: fixture.resolver, configuration: configuration)
+        await #expect(throws: StoreError.forbidden(required: .admin)) {
+            _ = try await storage.reindex(grant: try fixture.grant(workspace, .live, .write).grant)
+        }
+        let report = try await storage.reindex(grant: try fixture.resolver.operatorGrant(workspace: workspace, environment: .live))
+        #expect(report.memories == 3)
+        #expect(report.vectors == 3)
+        let pinned = try await storage.withPartition(grant) { (partition: Partition) throws(StoreError) in
+            try partition.read { txn in try partition.indexes.pinnedEmbedder(in: txn)?.id }
+        }
+        #expect(pinned == "model-b")
+        #expect(try await storage.searchMemories(SearchRequest(query: "pears", topK: 1, mode: .semantic), grant: grant).map(\.memory.content) == ["green pears"])
+        #expect(try await storage.searchMemories(SearchRequest(query: "apples", mode: .keyword), grant: grant).map(\.memory.content) == ["red apples"])
+        _ = try await storage.createMemory(NewMemory(content: "after reindex"), grant: grant)
+        await storage.closeAll()
+    }
 }
