@@ -5,7 +5,7 @@ import NeuroloomStore
 ///
 /// Each method runs one short read transaction. Never reads a secret (none is stored) and never
 /// returns a digest.
-final class ControlReader {
+final class ControlReader: EnvironmentReader {
     let path: String
     let environment: Environment
     let meta: StoredTable
@@ -22,18 +22,6 @@ final class ControlReader {
         keys = try ReadOnlyEnvironment.table(Layout.Control.keys, in: environment)
         keyDigests = try ReadOnlyEnvironment.table(Layout.Control.keyDigests, in: environment)
         workspaceKeys = try ReadOnlyEnvironment.table(Layout.Control.workspaceKeys, in: environment)
-    }
-
-    /// Closes the environment now (the process may then open it again).
-    func close() { environment.close() }
-
-    /// Runs `body` in one read transaction, mapping every failure to an ``InspectError``.
-    func read<T>(_ body: (ReadTransaction) throws -> T) throws(InspectError) -> T {
-        do {
-            return try environment.read(body)
-        } catch {
-            throw InspectError(wrapping: error, path: path)
-        }
     }
 
     /// Every workspace, oldest first. A record that does not decode is an error (see `verify`).

@@ -4,7 +4,7 @@ import NeuroloomStore
 
 /// One workspace partition (`<root>/workspaces/<ws>/<live|test>`), opened read-only, with every
 /// database of the documented layout (absent ones read as empty).
-final class PartitionReader {
+final class PartitionReader: EnvironmentReader {
     let workspace: WorkspaceID
     let partition: WorkspaceEnvironment
     let path: String
@@ -31,18 +31,6 @@ final class PartitionReader {
         postings = try ReadOnlyEnvironment.table(Layout.Partition.postings, in: environment)
         terms = try ReadOnlyEnvironment.table(Layout.Partition.terms, in: environment)
         docLengths = try ReadOnlyEnvironment.table(Layout.Partition.docLengths, in: environment)
-    }
-
-    /// Closes the environment now (the process may then open it again).
-    func close() { environment.close() }
-
-    /// Runs `body` in one read transaction, mapping every failure to an ``InspectError``.
-    func read<T>(_ body: (ReadTransaction) throws -> T) throws(InspectError) -> T {
-        do {
-            return try environment.read(body)
-        } catch {
-            throw InspectError(wrapping: error, path: path)
-        }
     }
 
     /// Decodes one stored memory; throws ``InspectError/corruptRecord(_:)``.

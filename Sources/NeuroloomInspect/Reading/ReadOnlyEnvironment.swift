@@ -56,3 +56,24 @@ extension InspectError {
         }
     }
 }
+
+/// A reader over one read-only environment: scoped read transactions with errors mapped to
+/// ``InspectError``, and an explicit close.
+protocol EnvironmentReader {
+    var path: String { get }
+    var environment: Environment { get }
+}
+
+extension EnvironmentReader {
+    /// Closes the environment now (the process may then open it again).
+    func close() { environment.close() }
+
+    /// Runs `body` in one read transaction, mapping every failure to an ``InspectError``.
+    func read<T>(_ body: (ReadTransaction) throws -> T) throws(InspectError) -> T {
+        do {
+            return try environment.read(body)
+        } catch {
+            throw InspectError(wrapping: error, path: path)
+        }
+    }
+}

@@ -37,11 +37,31 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let minutes = (msOfDay / 60_000) % 60
         let seconds = (msOfDay / 1000) % 60
         let ms = msOfDay % 1000
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        guard (0...9999).contains(year) else {
+            func pad(_ value: Int64, _ width: Int) -> String {
+                let text = String(value)
+                return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+            }
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(ms, 3))Z"
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(ms, 3))Z"
+        // The common case, on every response: 24 ASCII bytes written in place.
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func put(_ value: Int64, _ width: Int, at offset: Int) {
+                var rest = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[index] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, 4, at: 0); buffer[4] = 0x2D
+            put(month, 2, at: 5); buffer[7] = 0x2D
+            put(day, 2, at: 8); buffer[10] = 0x54
+            put(hours, 2, at: 11); buffer[13] = 0x3A
+            put(minutes, 2, at: 14); buffer[16] = 0x3A
+            put(seconds, 2, at: 17); buffer[19] = 0x2E
+            put(ms, 3, at: 20); buffer[23] = 0x5A
+            return 24
+        }
     }
 
     public var description: String { iso8601 }
