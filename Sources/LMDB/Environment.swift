@@ -113,6 +113,11 @@ public final class Environment: @unchecked Sendable {
 
     /// Set once by ``close()``; read under `resizeLock`.
     private let closed = Mutex<Bool>(false)
+    /// Ended read transactions kept for reuse (`mdb_txn_reset`; `mdb_txn_renew` starts them
+    /// again without claiming a reader slot). Emptied before a resize and at close.
+    private let idleReaders = Mutex<[IdleReader]>([])
+    /// Idle read transactions kept at most.
+    private static let idleReaderLimit = 8
 
     deinit {
         close()
@@ -128,9 +133,17 @@ public final class Environment: @unchecked Sendable {
                 return closed
             }
             guard !wasClosed else { return }
+            abortIdleReaders()
             mdb_env_close(handle)
             let key = registryKey
             Environment.openPaths.withLock { _ = $0.remove(key) }
+        }
+    }
+
+    /// Frees the kept read transactions. Call with `resizeLock` held exclusively.
+    private func abortIdleReaders() {
+        for idle in idleReaders.withLock({ idle in defer { idle.removeAll() }; return idle }) {
+            mdb_txn_abort(idle.txn)
         }
     }
 
@@ -151,8 +164,17 @@ public final class Environment: @unchecked Sendable {
             do {
                 return try resizeLock.withShared { () throws -> T in
                     try checkOpen()
-                    let txn = try ReadTransaction(environment: self)
-                    defer { txn.end() }
+                    let txn = try ReadTransaction(environment: self, reusing: idleReaders.withLock { $0.popLast()?.txn })
+                    defer {
+                        if let idle = txn.reset() {
+                            let kept = idleReaders.withLock { pool -> Bool in
+                                guard pool.count < Environment.idleReaderLimit else { return false }
+                                pool.append(IdleReader(txn: idle))
+                                return true
+                            }
+                            if !kept { mdb_txn_abort(idle) }
+                        }
+                    }
                     return try body(txn)
                 }
             } catch LMDBError.mapResized {
@@ -203,6 +225,7 @@ public final class Environment: @unchecked Sendable {
     private func growMap() throws(LMDBError) {
         try resizeLock.withExclusive { () throws(LMDBError) in
             try checkOpen()
+            abortIdleReaders()
             var info = MDB_envinfo()
             mdb_env_info(handle, &info)
             let current = info.me_mapsize
@@ -217,6 +240,7 @@ public final class Environment: @unchecked Sendable {
     private func adoptMapSizeGrownElsewhere() throws(LMDBError) {
         try resizeLock.withExclusive { () throws(LMDBError) in
             try checkOpen()
+            abortIdleReaders()
             try check(mdb_env_set_mapsize(handle, 0))
             var info = MDB_envinfo()
             mdb_env_info(handle, &info)
@@ -341,4 +365,11 @@ public struct EnvironmentInfo: Sendable, Equatable {
 
     /// Bytes in use up to the last page (the file's logical size).
     public var usedBytes: Int { (lastPageNumber + 1) * Int(pageSize) }
+}
+
+/// A read transaction ended with `mdb_txn_reset`, kept for `mdb_txn_renew`. Sendable: under
+/// `MDB_NOTLS` a read transaction is not tied to the thread that began it, and an idle one is only
+/// ever touched by whoever took it out of the pool.
+private struct IdleReader: @unchecked Sendable {
+    let txn: OpaquePointer
 }

@@ -17,14 +17,31 @@ public final class ReadTransaction: Transaction {
         self.txn = txn
     }
 
+    /// Starts a new snapshot on `idle` (a transaction ended by ``reset()``) when given, else begins one.
+    init(environment: Environment, reusing idle: OpaquePointer?) throws(LMDBError) {
+        if let idle {
+            if mdb_txn_renew(idle) == MDB_SUCCESS {
+                txn = idle
+                return
+            }
+            mdb_txn_abort(idle)
+        }
+        var txn: OpaquePointer?
+        try check(mdb_txn_begin(environment.handle, nil, UInt32(MDB_RDONLY), &txn))
+        self.txn = txn
+    }
+
     public func pointer() throws(LMDBError) -> OpaquePointer {
         guard let txn else { throw .transactionEnded }
         return txn
     }
 
-    func end() {
-        if let txn { mdb_txn_abort(txn) }
-        txn = nil
+    /// Ends the snapshot but keeps the handle for ``init(environment:reusing:)`` (`mdb_txn_reset`).
+    func reset() -> OpaquePointer? {
+        guard let txn else { return nil }
+        self.txn = nil
+        mdb_txn_reset(txn)
+        return txn
     }
 
     /// Ends the snapshot with `mdb_txn_commit`, which, unlike an abort, keeps the database handles
