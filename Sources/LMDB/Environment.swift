@@ -288,6 +288,17 @@ public final class Environment: @unchecked Sendable {
     }
 
     /// `mdb_env_info`: map size, last page and transaction ids, reader slots.
+    /// The id of the last committed write transaction, by any process: it changes with every
+    /// commit, so a value read earlier that carries the same id is still current. No transaction.
+    public func lastCommittedTransactionID() throws(LMDBError) -> Int {
+        try resizeLock.withShared { () throws(LMDBError) -> Int in
+            try checkOpen()
+            var info = MDB_envinfo()
+            mdb_env_info(handle, &info)
+            return info.me_last_txnid
+        }
+    }
+
     public func info() throws(LMDBError) -> EnvironmentInfo {
         try resizeLock.withShared { () throws(LMDBError) -> EnvironmentInfo in
         try checkOpen()
