@@ -21,15 +21,7 @@ public struct ResponseJSON {
         if let text { string(text) } else { raw("null") }
     }
 
-    mutating func memory(_ memory: Memory) {
-        raw(#"{"id":"#); string(memory.id.description)
-        raw(#","content":"#); string(memory.content)
-        raw(#","metadata":"#); bytes.append(contentsOf: memory.metadataJSON)
-        raw(#","createdAt":"#); string(memory.createdAt.iso8601)
-        raw(#","updatedAt":"#); string(memory.updatedAt.iso8601)
-        raw(#","workspaceId":"#); string(memory.workspaceID.description)
-        raw("}")
-    }
+    mutating func memory(_ memory: Memory) { memory.writeJSON(into: &bytes) }
 
     mutating func memories(_ memories: [Memory]) {
         raw("[")

@@ -8,13 +8,7 @@ public enum MemoryJSON {
     public static func encode(_ memory: Memory) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(96 + memory.content.utf8.count + memory.metadataJSON.count)
-        out.append(contentsOf: #"{"id":"#.utf8); JSONWriter.writeString(memory.id.description, into: &out)
-        out.append(contentsOf: #","content":"#.utf8); JSONWriter.writeString(memory.content, into: &out)
-        out.append(contentsOf: #","metadata":"#.utf8); out.append(contentsOf: memory.metadataJSON)
-        out.append(contentsOf: #","createdAt":"#.utf8); JSONWriter.writeString(memory.createdAt.iso8601, into: &out)
-        out.append(contentsOf: #","updatedAt":"#.utf8); JSONWriter.writeString(memory.updatedAt.iso8601, into: &out)
-        out.append(contentsOf: #","workspaceId":"#.utf8); JSONWriter.writeString(memory.workspaceID.description, into: &out)
-        out.append(UInt8(ascii: "}"))
+        memory.writeJSON(into: &out)
         return out
     }
 
