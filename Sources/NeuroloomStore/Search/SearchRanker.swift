@@ -35,17 +35,17 @@ struct SearchRanker {
         }
 
         var candidates: [(key: MemoryKey, score: Double)] = []
+        /// Cosine similarity as a 0…1 score.
+        func clamped(_ cosine: Float) -> Double { Double(max(0, min(1, cosine))) }
         switch request.mode {
-        case .keyword:
+        case .keyword, .hybrid where semantic.keys.isEmpty:
             candidates = keyword.map { ($0.key, $0.value * keywordScale) }
         case .semantic:
-            candidates = zip(semantic.keys, semantic.scores).map { ($0, Double(max(0, min(1, $1)))) }
-        case .hybrid where semantic.keys.isEmpty:
-            candidates = keyword.map { ($0.key, $0.value * keywordScale) }
+            candidates = zip(semantic.keys, semantic.scores).map { ($0, clamped($1)) }
         case .hybrid:
             // Arrays in scan order; keyword hits find their vector's position through its slot
             // (no dictionary of every memory).
-            var fused = semantic.scores.map { semanticWeight * Double(max(0, min(1, $0))) }
+            var fused = semantic.scores.map { semanticWeight * clamped($0) }
             var keywordOnly: [(key: MemoryKey, score: Double)] = []
             for (key, score) in keyword {
                 let weighted = (1 - semanticWeight) * score * keywordScale
