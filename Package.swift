@@ -140,6 +140,16 @@ let package = Package(
         .executableTarget(name: "neuroloom-client-example", dependencies: ["NeuroloomClient"]),
         // Search at scale through the store (tools/bench-search).
         .executableTarget(name: "bench-search", dependencies: ["NeuroloomStore", "NeuroloomEmbedding", "NeuroloomAPI"]),
+        // The in-process cost of an authenticated GET through the responder, against a hello route.
+        .executableTarget(
+            name: "hot-path-bench",
+            dependencies: [
+                "NeuroloomHTTP",
+                "NeuroloomStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         // A minimal Hummingbird app: the ceiling tools/bench-http measures the server against.
         .executableTarget(
             name: "hello-bench",

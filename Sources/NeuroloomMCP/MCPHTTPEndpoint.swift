@@ -62,7 +62,7 @@ struct MCPHTTPEndpoint: Sendable {
     func respond(to request: Request, context: APIRequestContext) async throws -> Response {
         // Authentication first: a request without a working key never reaches the MCP layer.
         // An `AuthenticationFailure` thrown here becomes the API's 401 in `RequestMiddleware`.
-        let grant = try resolver.resolve(Self.bearerToken(request.headers[.authorization]) ?? "")
+        let grant = try resolver.resolve(BearerToken.parse(request.headers) ?? "")
 
         let buffer = try await request.body.collect(upTo: maxBodyBytes)
         let body = buffer.readableBytes > 0 ? Data(buffer.readableBytesView) : nil
@@ -109,15 +109,5 @@ struct MCPHTTPEndpoint: Sendable {
             fields[fieldName] = value
         }
         return fields
-    }
-
-    /// The token of a `Bearer` authorization header (scheme case-insensitive), or `nil` — as the
-    /// REST API's authentication reads it.
-    static func bearerToken(_ header: String?) -> Substring? {
-        guard let header else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].drop { $0 == " " }
-        return token.isEmpty ? nil : token
     }
 }

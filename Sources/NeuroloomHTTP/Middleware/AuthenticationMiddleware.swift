@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import NeuroloomStore
 
@@ -14,7 +15,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let maxBodyBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let presented = AuthenticationMiddleware.bearerToken(request.headers[.authorization]),
+        guard let presented = BearerToken.parse(request.headers),
               let grant = try? resolver.resolve(presented)
         else {
             metrics.authenticationFailures.increment()
@@ -37,18 +38,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
             error.headers[.retryAfter] = String(decision.retryAfterSeconds)
             response = error.response(requestID: context.requestID)
         }
-        response.headers[.rateLimitLimit] = String(decision.limit)
-        response.headers[.rateLimitRemaining] = String(decision.remaining)
-        response.headers[.rateLimitReset] = String(decision.resetSeconds)
+        // Appended, not assigned: no handler sets these, and appending skips a search of the fields.
+        response.headers.append(HTTPField(name: .rateLimitLimit, value: String(decision.limit)))
+        response.headers.append(HTTPField(name: .rateLimitRemaining, value: String(decision.remaining)))
+        response.headers.append(HTTPField(name: .rateLimitReset, value: String(decision.resetSeconds)))
         return response
-    }
-
-    /// The token of a `Bearer` authorization header (scheme case-insensitive), or `nil`.
-    static func bearerToken(_ header: String?) -> Substring? {
-        guard let header else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].drop { $0 == " " }
-        return token.isEmpty ? nil : token
     }
 }

@@ -24,10 +24,10 @@ struct RequestMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         var context = context
-        context.requestID = RequestID.accept(request.headers[.requestID]) ?? context.requestID
+        context.requestID = RequestID.accept(request.headers.uniqueValue(.requestID)) ?? context.requestID
         var response: Response
         do {
-            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBodyBytes {
+            if let length = request.headers.uniqueValue(.contentLength).flatMap({ Int($0) }), length > maxBodyBytes {
                 throw APIError.payloadTooLarge(maxBodyBytes)
             }
             response = try await next(request, context)
@@ -40,7 +40,7 @@ struct RequestMiddleware: RouterMiddleware {
             }
             response = apiError.response(requestID: context.requestID)
         }
-        response.headers[.requestID] = context.requestID
+        response.headers.append(HTTPField(name: .requestID, value: context.requestID))
         let route = context.endpointPath ?? "unmatched"
         let elapsed = ContinuousClock.now - start
         metrics.record(route: route, method: request.method.rawValue, status: response.status.code, duration: elapsed)

@@ -26,14 +26,16 @@ enum RequestID {
     /// `req_` + 10 random characters fixed per process + a 10-digit base-32 counter: unique within a
     /// process run and, by the prefix, across runs; costs no system call (a ULID per request did).
     static func generate() -> String {
-        let number = counter.add(1, ordering: .relaxed).newValue
-        var digits = [UInt8](repeating: 0x30, count: 10)
-        var rest = number
-        for index in stride(from: 9, through: 0, by: -1) {
-            digits[index] = alphabet[Int(rest & 31)]
-            rest >>= 5
+        var number = counter.add(1, ordering: .relaxed).newValue
+        let prefix = self.prefix.utf8
+        return String(unsafeUninitializedCapacity: prefix.count + 10) { buffer in
+            let end = buffer.initialize(fromContentsOf: prefix)
+            for index in stride(from: end + 9, through: end, by: -1) {
+                buffer[index] = alphabet[Int(number & 31)]
+                number >>= 5
+            }
+            return end + 10
         }
-        return prefix + String(decoding: digits, as: UTF8.self)
     }
 
     private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)

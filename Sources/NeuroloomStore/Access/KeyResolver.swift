@@ -1,3 +1,4 @@
+import Crypto
 import Dispatch
 import LMDB
 import Synchronization
@@ -45,7 +46,7 @@ public final class KeyResolver: Sendable {
 
     private let lastUseState = Mutex<LastUseState>(LastUseState())
     /// Key records by digest, each with the control environment's commit id when it was read.
-    private let recentRecords = Mutex<[[UInt8]: (record: APIKeyRecord, transactionID: Int)]>([:])
+    private let recentRecords = Mutex<[DigestKey: (record: APIKeyRecord, transactionID: Int)]>([:])
     private let lastUseQueue = DispatchQueue(label: "neuroloom.key-last-used")
 
     private struct LastUseState {
@@ -65,7 +66,7 @@ public final class KeyResolver: Sendable {
         let now = control.clock.now()
         let record: APIKeyRecord?
         do {
-            record = try currentRecord(digest: secret.digest)
+            record = try currentRecord(digest: secret.sha256)
         } catch {
             throw AuthenticationFailure()
         }
@@ -80,19 +81,41 @@ public final class KeyResolver: Sendable {
     /// before is reused only while no transaction has committed since (any process's commit —
     /// a revocation included — changes the id), so this is exactly as fresh as a new read and
     /// saves a read transaction per request. Unknown digests are not remembered.
-    private func currentRecord(digest: [UInt8]) throws -> APIKeyRecord? {
+    private func currentRecord(digest: SHA256Digest) throws -> APIKeyRecord? {
         let committed = try control.environment.lastCommittedTransactionID()
-        if let known = recentRecords.withLock({ $0[digest] }), known.transactionID == committed {
+        let cacheKey = DigestKey(digest)
+        if let known = recentRecords.withLock({ $0[cacheKey] }), known.transactionID == committed {
             return known.record
         }
-        guard let record = try control.environment.read({ txn in try control.keyRecord(digest: digest, in: txn) }) else {
+        guard let record = try control.environment.read({ txn in try control.keyRecord(digest: Array(digest), in: txn) }) else {
             return nil
         }
         recentRecords.withLock { recent in
             if recent.count >= KeyResolver.recentRecordLimit { recent.removeAll(keepingCapacity: true) }
-            recent[digest] = (record, committed)
+            recent[cacheKey] = (record, committed)
         }
         return record
+    }
+
+    /// A SHA-256 digest as four words: a dictionary key that hashes in four steps, not 32.
+    private struct DigestKey: Hashable {
+        let words: (UInt64, UInt64, UInt64, UInt64)
+
+        init(_ digest: SHA256Digest) {
+            words = digest.withUnsafeBytes { bytes in
+                (bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                 bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+            }
+        }
+
+        static func == (lhs: DigestKey, rhs: DigestKey) -> Bool { lhs.words == rhs.words }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(words.0)
+            hasher.combine(words.1)
+            hasher.combine(words.2)
+            hasher.combine(words.3)
+        }
     }
 
     /// Records kept by ``currentRecord(digest:)`` at most (then forgotten all at once).
@@ -103,7 +126,7 @@ public final class KeyResolver: Sendable {
     public func operatorGrant(workspace: WorkspaceID, environment: WorkspaceEnvironment) throws(StoreError) -> WorkspaceGrant {
         guard try control.workspace(workspace) != nil else { throw .notFound }
         return WorkspaceGrant(workspaceID: workspace, environment: environment, scope: .admin,
-                              keyID: KeyID(ulid: ULID(bytes: [UInt8](repeating: 0, count: 16))), isOperator: true)
+                              keyID: KeyID(ulid: ULID(high: 0, low: 0)), isOperator: true)
     }
 
     /// Whether the grant's key is still active. Called inside a partition's write transaction,

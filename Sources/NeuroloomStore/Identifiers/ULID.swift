@@ -4,99 +4,131 @@ import Synchronization
 enum CrockfordBase32 {
     static let alphabet: [UInt8] = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
 
-    /// Value of one lower-case alphabet character, or `nil` (upper case is rejected: ids are canonical).
+    /// Each byte's value in the alphabet, or 0xFF (upper case is rejected: ids are canonical).
+    private static let values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
+        return table
+    }()
+
+    /// Value of one lower-case alphabet character, or `nil`.
     static func value(of byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"):
-            guard let index = alphabet.firstIndex(of: byte) else { return nil }
-            return UInt8(index)
-        default: return nil
-        }
+        let value = values[Int(byte)]
+        return value == 0xFF ? nil : value
     }
 }
 
 /// A 128-bit ULID: 48 bits of milliseconds since the epoch, then 80 random bits, written as 26
 /// Crockford base32 characters. Sorting the 16 bytes (or the text) sorts by creation time.
+///
+/// Held as two big-endian-ordered words, so an id is a plain value: no allocation, and hashing or
+/// comparing it is two word operations (ids are built and compared on every request).
 public struct ULID: Sendable, Hashable, Comparable {
-    /// The 16 bytes, big-endian: the form stored as an LMDB key.
-    public let bytes: [UInt8]
+    /// The first 8 of the 16 bytes, as a big-endian number.
+    let high: UInt64
+    /// The last 8 bytes, as a big-endian number.
+    let low: UInt64
 
-    init(bytes: [UInt8]) {
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// From the 16 stored bytes (an LMDB key); the caller guarantees the length.
+    init(bytes: some Collection<UInt8>) {
         precondition(bytes.count == 16)
-        self.bytes = bytes
+        var high = UInt64(0), low = UInt64(0)
+        for (index, byte) in bytes.enumerated() {
+            if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+        }
+        self.init(high: high, low: low)
+    }
+
+    /// The 16 bytes, big-endian: the form stored as an LMDB key.
+    public var bytes: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: 16) { buffer, count in
+            withBytes { buffer.baseAddress!.initialize(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: 16) }
+            count = 16
+        }
+    }
+
+    /// Calls `body` with the 16 stored bytes, without allocating.
+    public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { try body($0) }
     }
 
     /// The creation time encoded in the first 48 bits.
     public var timestamp: Timestamp {
-        var millis: Int64 = 0
-        for byte in bytes.prefix(6) { millis = millis << 8 | Int64(byte) }
-        return Timestamp(millisecondsSinceEpoch: millis)
+        Timestamp(millisecondsSinceEpoch: Int64(high >> 16))
     }
 
     /// 26 characters of Crockford base32 (the first character holds only 3 bits).
     public var text: String {
-        var out = [UInt8](repeating: 0, count: 26)
-        // 128 bits as 2 bits of padding + 26 * 5 bits.
-        var high = UInt64(0), low = UInt64(0)
-        for byte in bytes.prefix(8) { high = high << 8 | UInt64(byte) }
-        for byte in bytes.suffix(8) { low = low << 8 | UInt64(byte) }
-        for index in stride(from: 25, through: 0, by: -1) {
-            out[index] = CrockfordBase32.alphabet[Int(low & 31)]
-            low = (low >> 5) | ((high & 31) << 59)
-            high >>= 5
+        String(unsafeUninitializedCapacity: 26) { buffer in
+            write(into: UnsafeMutableBufferPointer(rebasing: buffer[0..<26]))
+            return 26
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Writes the 26 characters into `buffer` (exactly 26 bytes).
+    func write(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        // 128 bits as 2 bits of padding + 26 * 5 bits.
+        var high = self.high, low = self.low
+        CrockfordBase32.alphabet.withUnsafeBufferPointer { alphabet in
+            for index in stride(from: 25, through: 0, by: -1) {
+                buffer[index] = alphabet[Int(low & 31)]
+                low = (low >> 5) | ((high & 31) << 59)
+                high >>= 5
+            }
+        }
     }
 
     /// Parses exactly 26 canonical characters; `nil` for anything else (including overflow past 128 bits).
     public init?(text: some StringProtocol) {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 26 else { return nil }
-        var high = UInt64(0), low = UInt64(0)
-        for (index, byte) in utf8.enumerated() {
-            guard let value = CrockfordBase32.value(of: byte) else { return nil }
-            if index == 0 && value > 7 { return nil }
-            high = (high << 5) | (low >> 59)
-            low = (low << 5) | UInt64(value)
-        }
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<8 {
-            bytes[7 - index] = UInt8(truncatingIfNeeded: high >> (8 * index))
-            bytes[15 - index] = UInt8(truncatingIfNeeded: low >> (8 * index))
-        }
-        self.bytes = bytes
+        self.init(utf8: text.utf8)
     }
 
-    public static func < (lhs: ULID, rhs: ULID) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
+    /// Parses the UTF-8 of exactly 26 canonical characters.
+    init?(utf8: some Sequence<UInt8>) {
+        var high = UInt64(0), low = UInt64(0), count = 0
+        for byte in utf8 {
+            guard count < 26, let value = CrockfordBase32.value(of: byte) else { return nil }
+            if count == 0 && value > 7 { return nil }
+            high = (high << 5) | (low >> 59)
+            low = (low << 5) | UInt64(value)
+            count += 1
+        }
+        guard count == 26 else { return nil }
+        self.init(high: high, low: low)
+    }
 
-    private static let lastGenerated = Mutex<(millis: Int64, random: [UInt8])>((0, []))
+    public static func < (lhs: ULID, rhs: ULID) -> Bool { (lhs.high, lhs.low) < (rhs.high, rhs.low) }
+
+    private static let lastGenerated = Mutex<(millis: Int64, random: (high: UInt16, low: UInt64))?>(nil)
 
     /// A new ULID for time `now`. Within one process ids are strictly increasing, even several per
     /// millisecond (the random part is incremented, as the ULID spec's monotonic mode says).
     public static func generate(now: Timestamp = .now()) -> ULID {
         lastGenerated.withLock { last in
             var millis = now.millisecondsSinceEpoch
-            var random: [UInt8]
-            if millis <= last.millis, !last.random.isEmpty {
-                millis = last.millis
-                random = last.random
-                var index = 9
-                while index >= 0 {
-                    random[index] &+= 1
-                    if random[index] != 0 { break }
-                    index -= 1
+            var random: (high: UInt16, low: UInt64)
+            if let previous = last, millis <= previous.millis {
+                millis = previous.millis
+                random = previous.random
+                // The 80-bit random part plus one.
+                let (low, carry) = random.low.addingReportingOverflow(1)
+                random.low = low
+                if carry {
+                    let (high, overflow) = random.high.addingReportingOverflow(1)
+                    random.high = high
+                    if overflow { millis += 1 } // 2^80 ids in one millisecond: move on to the next.
                 }
-                if index < 0 { millis += 1 } // 2^80 ids in one millisecond: move on to the next.
             } else {
                 var generator = SystemRandomNumberGenerator()
-                random = (0..<10).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+                random = (UInt16.random(in: .min ... .max, using: &generator), UInt64.random(in: .min ... .max, using: &generator))
             }
             last = (millis, random)
-            var bytes = [UInt8](repeating: 0, count: 16)
-            for index in 0..<6 { bytes[5 - index] = UInt8(truncatingIfNeeded: millis >> (8 * index)) }
-            bytes.replaceSubrange(6..<16, with: random)
-            return ULID(bytes: bytes)
+            return ULID(high: UInt64(truncatingIfNeeded: millis) << 16 | UInt64(random.high), low: random.low)
         }
     }
 }
@@ -112,13 +144,20 @@ public protocol PrefixedIdentifier: Sendable, Hashable, Comparable, CustomString
 
 extension PrefixedIdentifier {
     public init?(_ description: String) {
-        guard description.hasPrefix(Self.prefix),
-              let ulid = ULID(text: description.dropFirst(Self.prefix.count))
+        guard description.utf8.starts(with: Self.prefix.utf8),
+              let ulid = ULID(utf8: description.utf8.dropFirst(Self.prefix.utf8.count))
         else { return nil }
         self.init(ulid: ulid)
     }
 
-    public var description: String { Self.prefix + ulid.text }
+    public var description: String {
+        let prefix = Self.prefix.utf8
+        return String(unsafeUninitializedCapacity: prefix.count + 26) { buffer in
+            let end = buffer.initialize(fromContentsOf: prefix)
+            ulid.write(into: UnsafeMutableBufferPointer(rebasing: buffer[end..<end + 26]))
+            return end + 26
+        }
+    }
 
     public static func generate(now: Timestamp = .now()) -> Self { Self(ulid: .generate(now: now)) }
 

@@ -16,6 +16,9 @@ struct MemoryKey: Hashable, Sendable {
         self = bytes.withUnsafeBytes { MemoryKey($0) }
     }
 
+    /// The memory's ULID (the words hold the stored big-endian bytes as loaded).
+    var ulid: ULID { ULID(high: UInt64(bigEndian: high), low: UInt64(bigEndian: low)) }
+
     var bytes: [UInt8] {
         var result = [UInt8](repeating: 0, count: 16)
         result.withUnsafeMutableBytes { raw in

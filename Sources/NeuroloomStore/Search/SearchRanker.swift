@@ -37,8 +37,10 @@ struct SearchRanker {
         var candidates: [(key: MemoryKey, score: Double)] = []
         /// Cosine similarity as a 0…1 score.
         func clamped(_ cosine: Float) -> Double { Double(max(0, min(1, cosine))) }
-        switch request.mode {
-        case .keyword, .hybrid where semantic.keys.isEmpty:
+        // Hybrid without any vectors to fuse ranks by keyword alone.
+        let mode = request.mode == .hybrid && semantic.keys.isEmpty ? .keyword : request.mode
+        switch mode {
+        case .keyword:
             candidates = keyword.map { ($0.key, $0.value * keywordScale) }
         case .semantic:
             candidates = zip(semantic.keys, semantic.scores).map { ($0, clamped($1)) }
@@ -62,7 +64,7 @@ struct SearchRanker {
         var results: [SearchResult] = []
         var chosen: Set<MemoryKey> = []
         func accept(_ key: MemoryKey, _ score: Double) throws -> Bool {
-            guard let memory = try partition.memory(MemoryID(ulid: ULID(bytes: key.bytes)), workspace: workspace, in: txn) else {
+            guard let memory = try partition.memory(MemoryID(ulid: key.ulid), workspace: workspace, in: txn) else {
                 return false  // an index entry without its memory: never returned (verify reports it)
             }
             if let filter = request.filter,

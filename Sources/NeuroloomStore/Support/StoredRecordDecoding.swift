@@ -6,7 +6,7 @@ extension ULID {
     /// A ULID from its 16 stored bytes (an LMDB key), or `nil` for any other length.
     public init?(storedBytes bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
-        self.init(bytes: Array(bytes))
+        self.init(bytes: bytes)
     }
 }
 
