@@ -72,7 +72,8 @@ public func buildApplication(
     logger.logLevel = configuration.logLevel
     return Application(
         router: buildRouter(services: services, extensions: extensions),
-        configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "neuroloom"),
+        // No `Server` header: it only tells a scanner what is running.
+        configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )

@@ -9,7 +9,8 @@ import NIOEmbedded
 /// Measures the in-process cost of one request through the responder (middleware, routing, auth,
 /// storage, JSON), without sockets: an authenticated `GET /v1/memories/{id}` against a bare
 /// Hummingbird hello route, alternating, in the same process. Prints ns per request and the ratio.
-/// Usage: hot-path-bench [iterations] [rounds]
+/// Usage: hot-path-bench [iterations] [rounds] [only: get|hello]. With `only`, runs just that loop once
+/// (no warm-up, no report): for counting instructions under valgrind, which is steadier than time.
 struct CollectingWriter: ResponseBodyWriter {
     var bytes = 0
     mutating func write(_ buffer: ByteBuffer) async throws { bytes += buffer.readableBytes }
@@ -74,6 +75,15 @@ struct HotPathBench {
             return nanoseconds(ContinuousClock.now - start) / Double(iterations)
         }
 
+        if arguments.count > 3 {
+            switch arguments[3] {
+            case "get": _ = try await runGet()
+            case "hello": _ = try await runHello()
+            default: print("unknown loop \(arguments[3]); use get or hello")
+            }
+            await services.shutdown()
+            return
+        }
         _ = try await runGet(); _ = try await runHello()  // warm up
         var rows: [(hello: Double, get: Double)] = []
         for round in 1...rounds {

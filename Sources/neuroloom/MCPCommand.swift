@@ -27,11 +27,7 @@ struct MCPCommand: AsyncParsableCommand {
         }
         let levelName = logLevel ?? environment["NEUROLOOM_LOG_LEVEL"] ?? "warning"
         guard let level = Logger.Level(rawValue: levelName) else { throw OperatorError("unknown log level \(levelName)") }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
         let logger = Logger(label: "neuroloom.mcp")
 
         var configuration = ServerConfiguration()

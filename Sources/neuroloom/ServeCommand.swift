@@ -49,11 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         // Logs go to stderr; stdout carries only what a user must read (keys, the address).
         let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
         let logger = Logger(label: "neuroloom")
 
         let services: NeuroloomServices

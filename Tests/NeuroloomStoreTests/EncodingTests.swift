@@ -40,11 +40,14 @@ import Testing
     }
 
     @Test func ulidsCarryTheirTimeAndIncreaseWithinAMillisecond() {
-        let now = Timestamp(millisecondsSinceEpoch: 1_790_000_000_123)
-        let ids = (0..<2_000).map { _ in ULID.generate(now: now) }
-        #expect(ids.allSatisfy { $0.timestamp == now })
+        let millis: Int64 = 1_790_000_000_123
+        #expect(ULID(high: UInt64(millis) << 16 | 0xBEEF, low: 42).timestamp == Timestamp(millisecondsSinceEpoch: millis))
+        // Generation is process-wide and other tests generate ids concurrently, so this checks only
+        // what holds regardless: ids from one caller strictly increase and carry no earlier time.
+        let start = Timestamp.now()
+        let ids = (0..<2_000).map { _ in ULID.generate() }
+        #expect(ids.allSatisfy { $0.timestamp >= start })
         #expect(zip(ids, ids.dropFirst()).allSatisfy { $0 < $1 }, "strictly increasing")
-        #expect(Set(ids).count == ids.count)
     }
 
     @Test func everySingleCharacterChangeToAKeyIsRejected() {
@@ -72,7 +75,9 @@ import Testing
         let characters = Gen.frequency(
             (3, Gen.unicodeScalar(in: "\u{0}"..."\u{7F}")),
             (1, Gen.unicodeScalar(in: "\u{80}"..."\u{D7FF}")),
-            (1, Gen.unicodeScalar(in: "\u{E000}"..."\u{FFFF}")),
+            // Not U+FEFF: Foundation's parser drops it even inside a string (a quirk of the oracle).
+            (1, Gen.unicodeScalar(in: "\u{E000}"..."\u{FEFE}")),
+            (1, Gen.unicodeScalar(in: "\u{FF00}"..."\u{FFFF}")),
             (1, Gen.unicodeScalar(in: "\u{10000}"..."\u{10FFFF}"))
         )
         let texts = characters.array(of: 0...40).map { String(String.UnicodeScalarView($0)) }

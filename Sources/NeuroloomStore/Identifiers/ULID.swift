@@ -88,6 +88,14 @@ public struct ULID: Sendable, Hashable, Comparable {
         self.init(utf8: text.utf8)
     }
 
+    /// Parses `prefix` followed by exactly 26 canonical characters. Not generic, so that parsing an
+    /// id from another module (every request does) runs specialised code.
+    init?(text: String, prefix: String) {
+        let utf8 = text.utf8
+        guard utf8.starts(with: prefix.utf8) else { return nil }
+        self.init(utf8: utf8.dropFirst(prefix.utf8.count))
+    }
+
     /// Parses the UTF-8 of exactly 26 canonical characters.
     init?(utf8: some Sequence<UInt8>) {
         var high = UInt64(0), low = UInt64(0), count = 0
@@ -144,9 +152,7 @@ public protocol PrefixedIdentifier: Sendable, Hashable, Comparable, CustomString
 
 extension PrefixedIdentifier {
     public init?(_ description: String) {
-        guard description.utf8.starts(with: Self.prefix.utf8),
-              let ulid = ULID(utf8: description.utf8.dropFirst(Self.prefix.utf8.count))
-        else { return nil }
+        guard let ulid = ULID(text: description, prefix: Self.prefix) else { return nil }
         self.init(ulid: ulid)
     }
 
