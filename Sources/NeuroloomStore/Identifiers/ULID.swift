@@ -45,12 +45,7 @@ public struct ULID: Sendable, Hashable, Comparable {
     }
 
     /// The 16 bytes, big-endian: the form stored as an LMDB key.
-    public var bytes: [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: 16) { buffer, count in
-            withBytes { buffer.baseAddress!.initialize(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: 16) }
-            count = 16
-        }
-    }
+    public var bytes: [UInt8] { withBytes { Array($0) } }
 
     /// Calls `body` with the 16 stored bytes, without allocating.
     public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
