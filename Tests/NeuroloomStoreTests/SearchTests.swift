@@ -2,6 +2,7 @@ import Foundation
 import NeuroloomAPI
 import NeuroloomEmbedding
 import NeuroloomTestSupport
+import Synchronization
 import Testing
 @testable import NeuroloomStore
 
@@ -18,6 +19,22 @@ struct TableEmbedder: Embedder {
 
     func embed(_ texts: [String]) async throws -> [[Float]] {
         texts.map { l2normalized(table[$0] ?? [0, 0, 0, 1]) }
+    }
+}
+
+/// A ``TableEmbedder`` that counts the texts it is asked to embed.
+final class CountingEmbedder: Embedder {
+    let table: TableEmbedder
+    private let texts = Mutex<[String]>([])
+    var id: String { table.id }
+    var dimension: Int { table.dimension }
+    var embedded: [String] { texts.withLock { $0 } }
+
+    init(_ table: [String: [Float]]) { self.table = TableEmbedder(table) }
+
+    func embed(_ texts: [String]) async throws -> [[Float]] {
+        self.texts.withLock { $0 += texts }
+        return try await table.embed(texts)
     }
 }
 
@@ -175,6 +192,30 @@ struct TableEmbedder: Embedder {
         }
         #expect(emptied == (0, 0, 0, 0), "no index entry outlives its memory")
         await reopened.closeAll()
+    }
+
+    @Test func anUpdateEmbedsOnlyTextThatChanges() async throws {
+        let embedder = CountingEmbedder(["tea": [1, 0, 0, 0], "coffee": [0, 1, 0, 0]])
+        let fixture = try StoreFixture { $0.embedder = embedder }
+        let (_, grant, _) = try fixture.workspace()
+        let memory = try await fixture.storage.createMemory(NewMemory(content: "tea"), grant: grant)
+        #expect(embedder.embedded == ["tea"])
+
+        let same = try await fixture.storage.updateMemory(memory.id, MemoryPatch(content: "tea", metadata: .object(["k": .integer(1)])), grant: grant)
+        #expect(same.metadata == .object(["k": .integer(1)]))
+        _ = try await fixture.storage.updateMemory(memory.id, MemoryPatch(metadata: .object([:])), grant: grant)
+        await #expect(throws: StoreError.notFound) {
+            try await fixture.storage.updateMemory(MemoryID.generate(), MemoryPatch(content: "coffee"), grant: grant)
+        }
+        #expect(embedder.embedded == ["tea"], "same text, metadata only and a missing memory embed nothing")
+        #expect(try await fixture.storage.searchMemories(SearchRequest(query: "tea", mode: .semantic), grant: grant).map(\.memory.id) == [memory.id],
+                "the vector stays")
+
+        let beforeEdit = embedder.embedded.count  // searches embed their queries too
+        _ = try await fixture.storage.updateMemory(memory.id, MemoryPatch(content: "coffee"), grant: grant)
+        #expect(embedder.embedded.dropFirst(beforeEdit) == ["coffee"])
+        #expect(try await fixture.storage.searchMemories(SearchRequest(query: "coffee", mode: .semantic), grant: grant).first?.memory.id == memory.id)
+        #expect(try await fixture.storage.searchMemories(SearchRequest(query: "tea", mode: .keyword), grant: grant).isEmpty)
     }
 
     @Test func vectorBlocksStayConsistentThroughManyInsertsAndDeletes() async throws {

@@ -60,25 +60,44 @@ extension WorkspaceStorage {
         let content = try patch.content.map { (text: String) throws(StoreError) -> String in try limits.validContent(text) }
         let metadata = try patch.metadata.map { (value: JSONValue) throws(StoreError) -> [UInt8] in try limits.validMetadata(value) }
         let now = clock.now()
-        var embedding: (id: String, vectors: [[Float]])?
-        if let content { embedding = try await embedContents([content]) }
-        let embedded = embedding
-        return try await write(grant) { partition, txn in
-            guard var memory = try partition.memory(id, workspace: grant.workspaceID, in: txn) else { throw StoreError.notFound }
-            if let content, content != memory.content {
-                // The index follows the text: the old terms and vector go in the same transaction.
-                try partition.indexes.removeKeywords(id: id.ulid.bytes, content: memory.content, in: txn)
-                try partition.indexes.addKeywords(id: id.ulid.bytes, content: content, in: txn)
-                try partition.indexes.removeVector(id: id.ulid.bytes, in: txn)
-                if let embedded {
-                    try partition.indexes.addVectors([(id.ulid.bytes, embedded.vectors[0])], embedderID: embedded.id, in: txn)
-                }
-                memory.content = content
+        let embeds = configuration.embedder != nil
+        // The model runs (milliseconds of CPU) only when the text changes: not for a missing memory,
+        // not for the stored text sent again.
+        var embedded: (id: String, vectors: [[Float]])?
+        if let content, embeds {
+            let stored = try await withPartition(grant) { (partition: Partition) throws(StoreError) -> String? in
+                try partition.read { txn in try partition.memory(id, workspace: grant.workspaceID, in: txn)?.content }
             }
-            if let metadata { memory.metadataJSON = metadata }
-            memory.updatedAt = max(now, memory.createdAt)
-            try partition.memories.put(memory.encoded(), forKey: id.ulid.bytes, in: txn)
-            return memory
+            guard let stored else { throw .notFound }
+            if stored != content { embedded = try await embedContents([content]) }
+        }
+        while true {
+            let vectors = embedded
+            // nil: the text changed since it was compared, so it still needs its vector (nothing written).
+            let updated = try await write(grant) { partition, txn -> Memory? in
+                guard var memory = try partition.memory(id, workspace: grant.workspaceID, in: txn) else { throw StoreError.notFound }
+                if let content, content != memory.content {
+                    if embeds && vectors == nil { return nil }
+                    // The index follows the text: the old terms and vector go in the same transaction.
+                    try partition.indexes.removeKeywords(id: id.ulid.bytes, content: memory.content, in: txn)
+                    try partition.indexes.addKeywords(id: id.ulid.bytes, content: content, in: txn)
+                    try partition.indexes.removeVector(id: id.ulid.bytes, in: txn)
+                    if let vectors {
+                        try partition.indexes.addVectors([(id.ulid.bytes, vectors.vectors[0])], embedderID: vectors.id, in: txn)
+                    }
+                    memory.content = content
+                }
+                if let metadata { memory.metadataJSON = metadata }
+                memory.updatedAt = max(now, memory.createdAt)
+                try partition.memories.put(memory.encoded(), forKey: id.ulid.bytes, in: txn)
+                return memory
+            }
+            if let updated { return updated }
+            // Reached only with new content and an embedder: the next pass has its vector.
+            guard let content, let made = try await embedContents([content]) else {
+                throw .unavailable("the new content could not be embedded")
+            }
+            embedded = made
         }
     }
 
