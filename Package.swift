@@ -171,6 +171,7 @@ let package = Package(
                 "NeuroloomRemoteEmbedding",
                 "NeuroloomEmbedding",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
