@@ -285,7 +285,7 @@ final class CountingEmbedder: Embedder {
             // Few distinct scores: ties must break newest (largest id) first, the same in every batch.
             return (MemoryKey(bytes), Double(Int.random(in: 0..<50, using: &generator)) / 50)
         }
-        let expected = candidates.sorted { $0.score != $1.score ? $0.score > $1.score : $0.key.sortsAfter($1.key) }.map(\.key)
+        let expected = candidates.sorted { $0.score != $1.score ? $0.score > $1.score : $1.key.bytes.lexicographicallyPrecedes($0.key.bytes) }.map(\.key)
         #expect(Array(TopScores.descending(candidates, atLeast: 10)).map(\.key) == expected)
         #expect(Array(TopScores.descending(candidates, atLeast: 10).prefix(700)).map(\.key) == Array(expected.prefix(700)))
     }

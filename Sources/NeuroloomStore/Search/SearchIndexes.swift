@@ -2,30 +2,19 @@ import Foundation
 import LMDB
 import NeuroloomEmbedding
 
-/// A memory id as 16 raw bytes in two words: a cheap dictionary key for scoring.
-struct MemoryKey: Hashable, Sendable {
-    let high: UInt64
-    let low: UInt64
+/// A memory's id as the search indexes key it: its ULID, read from the 16 bytes stored in postings
+/// and vector blocks (two words, so a cheap dictionary key for scoring).
+typealias MemoryKey = ULID
 
+extension ULID {
+    /// From 16 stored bytes (a posting key's tail, a vector block's id slot).
     init(_ bytes: UnsafeRawBufferPointer) {
-        high = bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
-        low = bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        self.init(high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                  low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
     }
 
     init(_ bytes: [UInt8]) {
-        self = bytes.withUnsafeBytes { MemoryKey($0) }
-    }
-
-    /// The memory's ULID (the words hold the stored big-endian bytes as loaded).
-    var ulid: ULID { ULID(high: UInt64(bigEndian: high), low: UInt64(bigEndian: low)) }
-
-    var bytes: [UInt8] {
-        var result = [UInt8](repeating: 0, count: 16)
-        result.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: high, toByteOffset: 0, as: UInt64.self)
-            raw.storeBytes(of: low, toByteOffset: 8, as: UInt64.self)
-        }
-        return result
+        self = bytes.withUnsafeBytes { ULID($0) }
     }
 }
 

@@ -23,7 +23,7 @@ struct SearchRanker {
         if request.mode != .semantic {
             keyword = try indexes.keywordScores(for: request.query, in: txn)
             for (key, score) in keyword {
-                if let best = bestKeyword, best.score > score || (best.score == score && best.key.sortsAfter(key)) { continue }
+                if let best = bestKeyword, best.score > score || (best.score == score && best.key > key) { continue }
                 bestKeyword = (key, score)
             }
         }
@@ -64,7 +64,7 @@ struct SearchRanker {
         var results: [SearchResult] = []
         var chosen: Set<MemoryKey> = []
         func accept(_ key: MemoryKey, _ score: Double) throws -> Bool {
-            guard let memory = try partition.memory(MemoryID(ulid: key.ulid), workspace: workspace, in: txn) else {
+            guard let memory = try partition.memory(MemoryID(ulid: key), workspace: workspace, in: txn) else {
                 return false  // an index entry without its memory: never returned (verify reports it)
             }
             if let filter = request.filter,
@@ -89,15 +89,6 @@ struct SearchRanker {
     }
 }
 
-extension MemoryKey {
-    /// Whether this id is newer than `other` (ids are ULIDs: bytes in time order).
-    func sortsAfter(_ other: MemoryKey) -> Bool {
-        let left = (high.byteSwapped, low.byteSwapped)
-        let right = (other.high.byteSwapped, other.low.byteSwapped)
-        return left > right
-    }
-}
-
 /// Candidates best first (ties: newest first), lazily: a heap selects a first batch (4 × topK,
 /// at least 64); a caller reading past it (a selective filter) gets the next batch from a heap 8×
 /// larger, and so on — never a full sort of 100,000 candidates for one filtered query.
@@ -106,7 +97,7 @@ enum TopScores {
 
     static func descending(_ candidates: [Candidate], atLeast count: Int) -> AnySequence<Candidate> {
         let ordered: (Candidate, Candidate) -> Bool = { a, b in
-            a.score != b.score ? a.score > b.score : a.key.sortsAfter(b.key)
+            a.score != b.score ? a.score > b.score : a.key > b.key
         }
         let firstBatch = max(count * 4, 64)
         guard candidates.count > firstBatch * 4 else { return AnySequence(candidates.sorted(by: ordered)) }
