@@ -84,8 +84,8 @@ extension APIError {
         body.append(contentsOf: #","requestId":"#.utf8)
         JSONWriter.writeString(requestID, into: &body)
         body.append(contentsOf: "}}".utf8)
-        var fields = headers
-        fields[.contentType] = "application/json; charset=utf-8"
+        var fields = ResponseJSON.jsonHeaders()
+        fields.append(contentsOf: headers)
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

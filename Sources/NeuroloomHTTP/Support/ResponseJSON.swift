@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import NeuroloomAPI
 import NeuroloomStore
@@ -62,7 +63,15 @@ public struct ResponseJSON {
     }
 
     static func response(_ bytes: [UInt8], _ status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        Response(status: status, headers: jsonHeaders(), body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// `Content-Type: application/json`, with room for the fields the middleware appends to every
+    /// API response (rate limit, request id, length), so appending them never regrows the storage.
+    static func jsonHeaders() -> HTTPFields {
+        var headers = HTTPFields()
+        headers.reserveCapacity(8)
+        headers.append(HTTPField(name: .contentType, value: "application/json; charset=utf-8"))
+        return headers
     }
 }
