@@ -50,9 +50,9 @@ final class CountingEmbedder: Embedder {
         }
         // N = 3, avgdl = 3; idf(banana) = idf(cherry) = ln(1 + 1.5 / 2.5); k1 = 1.2, b = 0.75.
         let idf = log(1 + 1.5 / 2.5)
-        #expect(abs((scores[MemoryKey(d1.id.ulid.bytes)] ?? 0) - idf * 1.0) < 1e-9)
-        #expect(abs((scores[MemoryKey(d2.id.ulid.bytes)] ?? 0) - 2 * idf * 2.2 / 1.9) < 1e-9)
-        #expect(abs((scores[MemoryKey(d3.id.ulid.bytes)] ?? 0) - idf * 0.88) < 1e-9)
+        #expect(abs((scores[d1.id.ulid] ?? 0) - idf * 1.0) < 1e-9)
+        #expect(abs((scores[d2.id.ulid] ?? 0) - 2 * idf * 2.2 / 1.9) < 1e-9)
+        #expect(abs((scores[d3.id.ulid] ?? 0) - idf * 0.88) < 1e-9)
         let apple = try await fixture.storage.searchMemories(SearchRequest(query: "apple", mode: .keyword), grant: grant)
         #expect(apple.map(\.memory.id) == [d1.id])
         #expect(apple.first?.score == 1)
@@ -237,14 +237,14 @@ final class CountingEmbedder: Embedder {
                 let scan = try partition.indexes.semanticScores(for: [0, 0, 0, 1], in: txn)
                 // Every memory's slot leads to its own position in the scan (hybrid relies on it).
                 let positioned = try ids.allSatisfy { id in
-                    let key = MemoryKey(id.ulid.bytes)
+                    let key = id.ulid
                     return try partition.indexes.position(of: key, in: scan, txn: txn).map { scan.keys[$0] == key } ?? false
                 }
                 return (try partition.indexes.vectorSlots.count(in: txn), Set(scan.keys), positioned)
             }
         }
         #expect(slotted == alive.count)
-        #expect(inBlocks == Set(alive.map { MemoryKey($0.ulid.bytes) }))
+        #expect(inBlocks == Set(alive.map(\.ulid)))
         #expect(positioned)
     }
 
@@ -283,7 +283,7 @@ final class CountingEmbedder: Embedder {
             bytes[15] = UInt8(index % 256)
             bytes[14] = UInt8(index / 256)
             // Few distinct scores: ties must break newest (largest id) first, the same in every batch.
-            return (MemoryKey(bytes), Double(Int.random(in: 0..<50, using: &generator)) / 50)
+            return (ULID(bytes: bytes), Double(Int.random(in: 0..<50, using: &generator)) / 50)
         }
         let expected = candidates.sorted { $0.score != $1.score ? $0.score > $1.score : $1.key.bytes.lexicographicallyPrecedes($0.key.bytes) }.map(\.key)
         #expect(Array(TopScores.descending(candidates, atLeast: 10)).map(\.key) == expected)

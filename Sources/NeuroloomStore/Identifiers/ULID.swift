@@ -44,6 +44,12 @@ public struct ULID: Sendable, Hashable, Comparable {
         self.init(high: high, low: low)
     }
 
+    /// From 16 stored bytes in place (a posting key's tail, a vector block's id slot).
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.init(high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                  low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+    }
+
     /// The 16 bytes, big-endian: the form stored as an LMDB key.
     public var bytes: [UInt8] { withBytes { Array($0) } }
 

@@ -6,18 +6,6 @@ import NeuroloomEmbedding
 /// and vector blocks (two words, so a cheap dictionary key for scoring).
 typealias MemoryKey = ULID
 
-extension ULID {
-    /// From 16 stored bytes (a posting key's tail, a vector block's id slot).
-    init(_ bytes: UnsafeRawBufferPointer) {
-        self.init(high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
-                  low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-    }
-
-    init(_ bytes: [UInt8]) {
-        self = bytes.withUnsafeBytes { ULID($0) }
-    }
-}
-
 /// The keyword (BM25) and vector indexes of one partition, kept in its LMDB environment and
 /// changed only inside the memory's own write transaction. Layout: `docs/search.md`.
 struct SearchIndexes: Sendable {

@@ -27,8 +27,9 @@ extension WorkspaceStorage {
                     var missing: [(MemoryKey, String)] = []
                     try partition.memories.forEach(in: txn) { key, value in
                         guard key.count == 16 else { throw StoreError.corruptRecord("memory") }
-                        let memory = try value.withUnsafeBytes { try Memory(id: MemoryID(ulid: ULID(bytes: key)), workspaceID: grant.workspaceID, decoding: $0) }
-                        if vectors[MemoryKey(key)]?.content != memory.content { missing.append((MemoryKey(key), memory.content)) }
+                        let id = ULID(bytes: key)
+                        let memory = try value.withUnsafeBytes { try Memory(id: MemoryID(ulid: id), workspaceID: grant.workspaceID, decoding: $0) }
+                        if vectors[id]?.content != memory.content { missing.append((id, memory.content)) }
                         return true
                     }
                     return missing
@@ -56,13 +57,14 @@ extension WorkspaceStorage {
                 var memories = 0, missing = 0
                 var entries: [(id: [UInt8], vector: [Float])] = []
                 try partition.memories.forEach(in: txn) { key, value in
-                    let memory = try value.withUnsafeBytes { try Memory(id: MemoryID(ulid: ULID(bytes: key)), workspaceID: grant.workspaceID, decoding: $0) }
+                    let id = ULID(bytes: key)
+                    let memory = try value.withUnsafeBytes { try Memory(id: MemoryID(ulid: id), workspaceID: grant.workspaceID, decoding: $0) }
                     memories += 1
                     let hasSlot = try indexes.vectorSlots.contains(key, in: txn)
                     if rebuildAll { try indexes.addKeywords(id: key, content: memory.content, in: txn) }
                     guard embedderID != nil, !hasSlot else { return true }
                     // A vector made from text that changed since is not used: the next round redoes it.
-                    if let made = built[MemoryKey(key)], made.content == memory.content {
+                    if let made = built[id], made.content == memory.content {
                         entries.append((key, made.vector))
                     } else {
                         missing += 1
