@@ -159,10 +159,18 @@ let package = Package(
             ]
         ),
         // Helpers shared by every test target.
-        .target(name: "NeuroloomTestSupport", path: "Tests/Support"),
+        .target(
+            name: "NeuroloomTestSupport",
+            dependencies: [.product(name: "PropertyBased", package: "swift-property-based")],
+            path: "Tests/Support"
+        ),
         .testTarget(
             name: "NeuroloomEmbeddingTests",
-            dependencies: ["NeuroloomEmbedding", "NeuroloomTestSupport"],
+            dependencies: [
+                "NeuroloomEmbedding",
+                "NeuroloomTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -189,13 +197,21 @@ let package = Package(
         ),
         .testTarget(
             name: "NeuroloomInspectTests",
-            dependencies: ["NeuroloomInspect", "NeuroloomStore", "NeuroloomAPI", "LMDB", "NeuroloomTestSupport"]
+            dependencies: [
+                "NeuroloomInspect",
+                "NeuroloomStore",
+                "NeuroloomAPI",
+                "LMDB",
+                "NeuroloomTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "NeuroloomHTTPTests",
             dependencies: [
                 "NeuroloomHTTP",
                 "NeuroloomStore",
+                "NeuroloomInspect",
                 "NeuroloomTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

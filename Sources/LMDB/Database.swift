@@ -8,10 +8,20 @@ import CLMDB
 public struct Database<Key: ByteCodec, Value: ByteCodec>: Sendable {
     let handle: MDB_dbi
     public let name: String
+    /// The ``Environment/identity`` of the environment that opened this handle: every operation
+    /// checks that its transaction belongs to the same one.
+    let environmentIdentity: UInt64
 
-    init(handle: MDB_dbi, name: String) {
+    init(handle: MDB_dbi, name: String, environmentIdentity: UInt64) {
         self.handle = handle
         self.name = name
+        self.environmentIdentity = environmentIdentity
+    }
+
+    /// The transaction's `MDB_txn`, if it belongs to this handle's environment.
+    @inline(__always)
+    func pointer(in txn: some Transaction) throws(LMDBError) -> OpaquePointer {
+        try txn.pointer(forDatabase: name, of: environmentIdentity)
     }
 
     /// The value stored under `key`, decoded, or `nil`.
@@ -29,7 +39,7 @@ public struct Database<Key: ByteCodec, Value: ByteCodec>: Sendable {
     public func withValue<R>(
         forKey key: Key.Value, in txn: some Transaction, _ body: (UnsafeRawBufferPointer?) throws -> R
     ) throws -> R {
-        let pointer = try txn.pointer()
+        let pointer = try self.pointer(in: txn)
         return try Key.withBytes(of: key) { keyBytes in
             var mdbKey = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
             var mdbValue = MDB_val()
@@ -43,7 +53,7 @@ public struct Database<Key: ByteCodec, Value: ByteCodec>: Sendable {
     /// Stores `value` under `key`, replacing what was there unless `noOverwrite`
     /// (then an existing key throws ``LMDBError/keyExists``).
     public func put(_ value: Value.Value, forKey key: Key.Value, in txn: WriteTransaction, noOverwrite: Bool = false) throws {
-        let pointer = try txn.pointer()
+        let pointer = try self.pointer(in: txn)
         try Key.withBytes(of: key) { keyBytes in
             try Value.withBytes(of: value) { valueBytes in
                 var mdbKey = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
@@ -56,7 +66,7 @@ public struct Database<Key: ByteCodec, Value: ByteCodec>: Sendable {
     /// Removes `key`. Returns whether it was present.
     @discardableResult
     public func delete(_ key: Key.Value, in txn: WriteTransaction) throws -> Bool {
-        let pointer = try txn.pointer()
+        let pointer = try self.pointer(in: txn)
         return try Key.withBytes(of: key) { keyBytes in
             var mdbKey = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
             let rc = mdb_del(pointer, handle, &mdbKey, nil)
@@ -68,13 +78,13 @@ public struct Database<Key: ByteCodec, Value: ByteCodec>: Sendable {
 
     /// Removes every entry (the database itself stays).
     public func removeAll(in txn: WriteTransaction) throws {
-        try check(mdb_drop(try txn.pointer(), handle, 0))
+        try check(mdb_drop(try pointer(in: txn), handle, 0))
     }
 
     /// `mdb_stat` for this database: entry count, B-tree depth and page counts.
     public func statistics(in txn: some Transaction) throws -> DatabaseStatistics {
         var stat = MDB_stat()
-        try check(mdb_stat(try txn.pointer(), handle, &stat))
+        try check(mdb_stat(try pointer(in: txn), handle, &stat))
         return DatabaseStatistics(stat)
     }
 
@@ -85,7 +95,7 @@ public struct Database<Key: ByteCodec, Value: ByteCodec>: Sendable {
 
     /// Runs `body` with a cursor over this database; the cursor closes when `body` returns.
     public func withCursor<R>(in txn: some Transaction, _ body: (Cursor<Key, Value>) throws -> R) throws -> R {
-        let cursor = try Cursor<Key, Value>(transaction: try txn.pointer(), database: handle)
+        let cursor = try Cursor<Key, Value>(transaction: try pointer(in: txn), database: handle)
         defer { cursor.close() }
         return try body(cursor)
     }

@@ -24,7 +24,7 @@ extension Environment {
         try read { txn in
             var dbi: MDB_dbi = 0
             try check(mdb_dbi_open(try txn.pointer(), nil, 0, &dbi))
-            let main = Database<UTF8Text, RawBytes>(handle: dbi, name: "")
+            let main = Database<UTF8Text, RawBytes>(handle: dbi, name: "", environmentIdentity: identity)
             var names: [String] = []
             try main.forEach(in: txn) { name, _ in
                 names.append(name)

@@ -59,11 +59,20 @@ public final class Environment: @unchecked Sendable {
     private let currentMapSize: Mutex<Int>
 
     private static let openPaths = Mutex<Set<String>>([])
+    private static let identities = Atomic<UInt64>(0)
+
+    /// A number no other ``Environment`` object of this process has had: database handles and
+    /// transactions carry it, so a handle is never used with another environment's transaction.
+    public let identity: UInt64 = Environment.identities.add(1, ordering: .relaxed).newValue
 
     /// Opens (creating unless read-only) the environment in directory `path`.
     ///
     /// Runs `mdb_reader_check` after opening, so reader slots left behind by crashed processes are
     /// freed before this process needs them.
+    ///
+    /// Operator SPI: the storage layer, the CLI and the offline tools open environments by path;
+    /// the server modules (HTTP, MCP) cannot, so they reach data only through a grant.
+    @_spi(Operator)
     public init(path: String, options: EnvironmentOptions = EnvironmentOptions()) throws(LMDBError) {
         if !options.readOnly && options.createDirectory {
             try Environment.makeDirectories(path)
@@ -159,7 +168,11 @@ public final class Environment: @unchecked Sendable {
     /// The transaction sees one consistent snapshot and never blocks writers. It ends (`mdb_txn_abort`)
     /// when `body` returns or throws. Values read inside must be decoded inside: the bytes LMDB hands
     /// out point into the map and are valid only until the transaction ends.
+    ///
+    /// When the reader table is full (`MDB_READERS_FULL`), slots left by dead processes are reclaimed
+    /// with `mdb_reader_check` and the transaction is tried once more.
     public func read<T>(_ body: (ReadTransaction) throws -> T) throws -> T {
+        var reclaimedReaders = false
         while true {
             do {
                 return try resizeLock.withShared { () throws -> T in
@@ -179,6 +192,10 @@ public final class Environment: @unchecked Sendable {
                 }
             } catch LMDBError.mapResized {
                 try adoptMapSizeGrownElsewhere()
+            } catch LMDBError.readersFull where !reclaimedReaders {
+                // Slots held by dead processes (a killed `neuroloom mcp`) are freed, then one retry.
+                reclaimedReaders = true
+                guard try clearStaleReaders() > 0 else { throw LMDBError.readersFull }
             }
         }
     }
@@ -193,7 +210,7 @@ public final class Environment: @unchecked Sendable {
     /// Only one write transaction runs at a time per environment (across processes: LMDB's writer
     /// lock); callers should serialise their writers so that threads do not pile up on that lock.
     public func write<T>(_ body: (WriteTransaction) throws -> T) throws -> T {
-        precondition(!options.readOnly, "write transaction on a read-only environment")
+        guard !options.readOnly else { throw LMDBError.system(EACCES) }
         while true {
             do {
                 return try resizeLock.withShared { () throws -> T in
@@ -266,13 +283,13 @@ public final class Environment: @unchecked Sendable {
                 var dbi: MDB_dbi = 0
                 try check(mdb_dbi_open(try txn.pointer(), name, 0, &dbi))
                 try txn.commit()
-                return Database(handle: dbi, name: name)
+                return Database(handle: dbi, name: name, environmentIdentity: identity)
             }
         }
         return try write { txn in
             var dbi: MDB_dbi = 0
             try check(mdb_dbi_open(try txn.pointer(), name, UInt32(MDB_CREATE), &dbi))
-            return Database(handle: dbi, name: name)
+            return Database(handle: dbi, name: name, environmentIdentity: identity)
         }
     }
 

@@ -63,6 +63,9 @@ public enum LMDBError: Error, Equatable, Sendable, CustomStringConvertible {
     case transactionEnded
     /// The environment was closed with ``Environment/close()``.
     case environmentClosed
+    /// A ``Database`` handle was used with a transaction of another environment than the one that
+    /// opened it (an `MDB_dbi` is only a number; in another environment it names other data).
+    case databaseOfAnotherEnvironment(name: String)
 
     /// Maps an LMDB return code to a case. `code` must not be `MDB_SUCCESS`.
     public init(code: Int32) {
@@ -92,11 +95,21 @@ public enum LMDBError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// True for conditions that go away by themselves: a caller may answer "try again later"
-    /// (HTTP 503 with `Retry-After`) instead of reporting an internal error.
+    /// (HTTP 503 with `Retry-After`) instead of reporting an internal error. Running out of space
+    /// (`MDB_MAP_FULL` at the maximum map size, `ENOSPC`) is not transient: see ``isOutOfSpace``.
     public var isTransient: Bool {
         switch self {
-        case .mapFull, .readersFull, .mapResized: return true
-        case .system(let code): return code == ENOSPC || code == EAGAIN || code == ENOMEM
+        case .readersFull, .mapResized: return true
+        case .system(let code): return code == EAGAIN || code == ENOMEM || code == EINTR
+        default: return false
+        }
+    }
+
+    /// True when a write failed for want of space: the map at its maximum size or a full disk.
+    public var isOutOfSpace: Bool {
+        switch self {
+        case .mapFull: return true
+        case .system(let code): return code == ENOSPC || code == EDQUOT
         default: return false
         }
     }
@@ -109,6 +122,8 @@ public enum LMDBError: Error, Equatable, Sendable, CustomStringConvertible {
             return "LMDB transaction used outside its closure"
         case .environmentClosed:
             return "LMDB environment is closed"
+        case .databaseOfAnotherEnvironment(let name):
+            return "LMDB database handle '\(name)' used with a transaction of another environment"
         case .system(let code):
             return "LMDB system error \(code): \(String(cString: strerror(code)))"
         default:
@@ -143,6 +158,7 @@ public enum LMDBError: Error, Equatable, Sendable, CustomStringConvertible {
         case .environmentAlreadyOpen: return EBUSY
         case .transactionEnded: return MDB_BAD_TXN
         case .environmentClosed: return EBADF
+        case .databaseOfAnotherEnvironment: return MDB_BAD_DBI
         }
     }
 }

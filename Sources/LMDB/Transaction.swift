@@ -5,20 +5,31 @@ import CLMDB
 public protocol Transaction: AnyObject {
     /// The `MDB_txn`, or ``LMDBError/transactionEnded`` if the transaction's closure has returned.
     func pointer() throws(LMDBError) -> OpaquePointer
+    /// The identity of the ``Environment`` this transaction belongs to (``Environment/identity``).
+    var environmentIdentity: UInt64 { get }
+}
+
+extension Transaction {
+    /// The `MDB_txn` for an operation on a database opened in the environment `identity`.
+    ///
+    /// An `MDB_dbi` is only a number: used with another environment's transaction it silently names
+    /// whatever database has that number there (another partition's data). This check makes that a
+    /// ``LMDBError/databaseOfAnotherEnvironment(name:)`` instead.
+    @inline(__always)
+    func pointer(forDatabase name: String, of identity: UInt64) throws(LMDBError) -> OpaquePointer {
+        guard identity == environmentIdentity else { throw .databaseOfAnotherEnvironment(name: name) }
+        return try pointer()
+    }
 }
 
 /// A read-only snapshot, handed to the closure of ``Environment/read(_:)``. Do not let it escape.
 public final class ReadTransaction: Transaction {
     private var txn: OpaquePointer?
-
-    init(environment: Environment) throws(LMDBError) {
-        var txn: OpaquePointer?
-        try check(mdb_txn_begin(environment.handle, nil, UInt32(MDB_RDONLY), &txn))
-        self.txn = txn
-    }
+    public let environmentIdentity: UInt64
 
     /// Starts a new snapshot on `idle` (a transaction ended by ``reset()``) when given, else begins one.
     init(environment: Environment, reusing idle: OpaquePointer?) throws(LMDBError) {
+        environmentIdentity = environment.identity
         if let idle {
             if mdb_txn_renew(idle) == MDB_SUCCESS {
                 txn = idle
@@ -56,8 +67,10 @@ public final class ReadTransaction: Transaction {
 /// A write transaction, handed to the closure of ``Environment/write(_:)``. Do not let it escape.
 public final class WriteTransaction: Transaction {
     private var txn: OpaquePointer?
+    public let environmentIdentity: UInt64
 
     init(environment: Environment) throws(LMDBError) {
+        environmentIdentity = environment.identity
         var txn: OpaquePointer?
         try check(mdb_txn_begin(environment.handle, nil, 0, &txn))
         self.txn = txn

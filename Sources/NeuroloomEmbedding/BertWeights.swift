@@ -11,6 +11,13 @@ struct Linear: Sendable {
     let outputs: Int
 
     /// From PyTorch's layout: `weight` is row-major `outputs × inputs`.
+    ///
+    /// The precondition cannot fire from a model file: every weight comes through `TensorReader`,
+    /// which requires the tensor's shape to be exactly `[outputs, inputs]` (bias `[outputs]`), and
+    /// `SafetensorsFile` has checked that a tensor holds exactly the product of its shape in
+    /// values; the fused query/key/value layer concatenates three such `[hidden, hidden]` tensors
+    /// for `3 · hidden` outputs. The `Int32` conversions cannot trap either: `BertConfiguration`
+    /// bounds every size by 2^20, so `3 · hidden` < 2^22.
     init(weight: [Float], bias: [Float], inputs: Int, outputs: Int) {
         precondition(weight.count == inputs * outputs && bias.count == outputs)
         self.transposedWeight = [Float](unsafeUninitializedCapacity: weight.count) { buffer, initialized in
@@ -60,6 +67,7 @@ struct BertWeights: Sendable {
 
         wordEmbeddings = try reader.tensor("embeddings.word_embeddings.weight", [c.vocabularySize, hidden])
         positionEmbeddings = try reader.tensor("embeddings.position_embeddings.weight", [c.maximumPositions, hidden])
+        // type_vocab_size ≥ 1 (BertConfiguration.problem), so the [types, hidden] table has a row 0.
         tokenTypeEmbedding = Array(try reader.tensor("embeddings.token_type_embeddings.weight", [c.tokenTypeCount, hidden])[0..<hidden])
         embeddingNorm = try reader.layerNorm("embeddings.LayerNorm", hidden)
 

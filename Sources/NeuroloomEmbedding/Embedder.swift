@@ -16,9 +16,26 @@ public protocol Embedder: Sendable {
 
 extension Embedder {
     /// The vector of one text.
+    /// - Throws: what ``embed(_:)-([String])`` throws, or ``EmbedderError/wrongVectorCount(embedder:texts:vectors:)``
+    ///   when the embedder (a remote server, say) does not return exactly one vector.
     public func embed(_ text: String) async throws -> [Float] {
         let vectors = try await embed([text])
-        precondition(vectors.count == 1, "\(Self.self).embed returned \(vectors.count) vectors for one text")
-        return vectors[0]
+        guard vectors.count == 1, let vector = vectors.first else {
+            throw EmbedderError.wrongVectorCount(embedder: id, texts: 1, vectors: vectors.count)
+        }
+        return vector
+    }
+}
+
+/// An embedder broke the ``Embedder`` contract. Its output is not used.
+public enum EmbedderError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// It returned `vectors` vectors for `texts` texts.
+    case wrongVectorCount(embedder: String, texts: Int, vectors: Int)
+
+    public var description: String {
+        switch self {
+        case let .wrongVectorCount(embedder, texts, vectors):
+            return "embedder \(embedder) returned \(vectors) vectors for \(texts) texts"
+        }
     }
 }

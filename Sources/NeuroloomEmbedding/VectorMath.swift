@@ -2,7 +2,9 @@
 ///
 /// Sums 32 components per step in two `SIMD16<Float>` accumulators, for exact scans over many
 /// stored vectors. The buffers need no particular alignment.
-/// - Precondition: `a.count == b.count`.
+/// - Precondition: `a.count == b.count`. A programming error, never an input error: the one caller
+///   fed stored data, `SearchIndexes.semanticScores`, passes slices of exactly `dimension` floats
+///   after checking `dimension == query.count`, and vectors of another length are refused on write.
 @inlinable
 public func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Float {
     precondition(a.count == b.count, "dot: vectors of different lengths (\(a.count) and \(b.count))")

@@ -22,18 +22,22 @@ public final class NeuroloomServices: Sendable {
         rateLimiter = RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst)
     }
 
-    /// On an empty data directory, creates the `default` workspace and returns its two admin keys
-    /// (the only time they can be shown); otherwise `nil`.
-    public func bootstrapIfEmpty() throws -> (workspace: Workspace, live: CreatedKey, test: CreatedKey)? {
-        guard try control.allWorkspaces().isEmpty else { return nil }
-        return try control.createWorkspace(name: "default")
-    }
-
     /// Closes every LMDB environment once in-flight work ends, and records pending key use. Call at shutdown.
     public func shutdown() async {
         await storage.closeAll()
         resolver.flushLastUse()
         control.close()
+    }
+}
+
+extension NeuroloomServices {
+    /// A route group at `path` behind authentication and the per-key rate limiter: every route in
+    /// it answers 401 (no working key) → 429 (over the key's rate) → 503 (the key cannot be checked
+    /// right now) before its handler runs, finds the grant in `context.grant`, and withholds its
+    /// response from a key revoked while it ran. `/v1` and `/mcp` are mounted this way.
+    public func authenticated(_ router: Router<APIRequestContext>, path: RouterPath) -> RouterGroup<APIRequestContext> {
+        router.group(path).add(middleware: AuthenticationMiddleware(
+            resolver: resolver, rateLimiter: rateLimiter, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes))
     }
 }
 
@@ -46,17 +50,17 @@ public typealias RouterExtension = @Sendable (Router<APIRequestContext>, Neurolo
 public func buildRouter(services: NeuroloomServices, extensions: [RouterExtension] = []) -> Router<APIRequestContext> {
     let configuration = services.configuration
     let router = Router(context: APIRequestContext.self)
-    router.add(middleware: RequestMiddleware(maxBodyBytes: configuration.maxBodyBytes, metrics: services.metrics))
+    let requests = RequestMiddleware(maxBodyBytes: configuration.maxBodyBytes, metrics: services.metrics)
+    router.add(middleware: requests)
     SystemRoutes(storage: services.storage, metrics: services.metrics).register(on: router)
     DashboardRoutes().register(on: router)
 
-    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(
-        resolver: services.resolver, rateLimiter: services.rateLimiter, metrics: services.metrics,
-        maxBodyBytes: configuration.maxBodyBytes))
+    let v1 = services.authenticated(router, path: "v1")
     let routes = APIRouteRegistrar(group: v1, prefix: "/v1", table: services.routeTable)
     MemoryRoutes(operations: MemoryOperations(storage: services.storage), maxBodyBytes: configuration.maxBodyBytes).register(routes)
     WorkspaceRoutes(storage: services.storage, control: services.control, maxBodyBytes: configuration.maxBodyBytes).register(routes)
     for extend in extensions { extend(router, services) }
+    requests.routeMethods.record(router)  // every route is mounted: 405 + Allow from here on
     return router
 }
 
@@ -85,6 +89,10 @@ public func runServer(services: NeuroloomServices, logger: Logger = Logger(label
                       extensions: [RouterExtension] = [],
                       onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
     let app = buildApplication(services: services, logger: logger, extensions: extensions, onServerRunning: onServerRunning)
+    let sweeper = Task.detached { [services, logger] in
+        await sweepStaleReaders(services: services, logger: logger)
+    }
+    defer { sweeper.cancel() }
     do {
         try await app.runService()
     } catch {
@@ -92,4 +100,20 @@ public func runServer(services: NeuroloomServices, logger: Logger = Logger(label
         throw error
     }
     await services.shutdown()
+}
+
+/// Every ``ServerConfiguration/staleReaderSweepInterval``, frees LMDB reader slots held by dead
+/// processes (a `neuroloom mcp` over stdio killed by its editor) until cancelled.
+private func sweepStaleReaders(services: NeuroloomServices, logger: Logger) async {
+    while !Task.isCancelled {
+        do {
+            try await Task.sleep(for: services.configuration.staleReaderSweepInterval)
+        } catch {
+            return
+        }
+        let freed = services.storage.reclaimStaleReaders()
+        if freed > 0 {
+            logger.notice("freed LMDB reader slots of dead processes", metadata: ["slots": "\(freed)"])
+        }
+    }
 }

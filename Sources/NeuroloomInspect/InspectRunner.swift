@@ -1,4 +1,4 @@
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 
 /// Runs one ``InspectCommand`` and prints its result: what the executable does, minus argument
 /// parsing, so tests drive exactly the code users run and read exactly what they read.

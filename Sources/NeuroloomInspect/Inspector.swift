@@ -1,5 +1,5 @@
 import Foundation
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 
 /// Read-only inspection of a data directory, beside or without a running server.
 ///

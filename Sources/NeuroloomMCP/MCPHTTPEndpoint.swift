@@ -39,9 +39,11 @@ public func registerMCPEndpoint(on router: Router<APIRequestContext>, services: 
             maxSessionsPerKey: options.maxSessionsPerKey, maxSessions: options.maxSessions, logger: logger),
         resolver: services.resolver,
         maxBodyBytes: services.configuration.maxBodyBytes)
-    router.post("mcp") { request, context in try await endpoint.respond(to: request, context: context) }
-    router.get("mcp") { request, context in try await endpoint.respond(to: request, context: context) }
-    router.delete("mcp") { request, context in try await endpoint.respond(to: request, context: context) }
+    // Behind the same authentication and rate limiter as `/v1` (401 → 429 → 403).
+    let mcp = services.authenticated(router, path: "mcp")
+    mcp.post { request, context in try await endpoint.respond(to: request, context: context) }
+    mcp.get { request, context in try await endpoint.respond(to: request, context: context) }
+    mcp.delete { request, context in try await endpoint.respond(to: request, context: context) }
 }
 
 /// Converts between Hummingbird and the session registry.
@@ -60,9 +62,9 @@ struct MCPHTTPEndpoint: Sendable {
     static let hopByHopHeaders: Set<String> = ["connection", "keep-alive", "transfer-encoding", "content-length"]
 
     func respond(to request: Request, context: APIRequestContext) async throws -> Response {
-        // Authentication first: a request without a working key never reaches the MCP layer.
-        // An `AuthenticationFailure` thrown here becomes the API's 401 in `RequestMiddleware`.
-        let grant = try resolver.resolve(BearerToken.parse(request.headers) ?? "")
+        // Authenticated and rate-limited by the group's middleware: a request without a working
+        // key never reaches the MCP layer.
+        guard let grant = context.grant else { throw APIError.unauthorized }
 
         let buffer = try await request.body.collect(upTo: maxBodyBytes)
         let body = buffer.readableBytes > 0 ? Data(buffer.readableBytesView) : nil

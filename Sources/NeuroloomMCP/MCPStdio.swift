@@ -15,9 +15,14 @@ public struct MCPStdioError: Error, Sendable, CustomStringConvertible {
 /// stdout carries only MCP messages: log through `logger` (to stderr) and print nothing.
 public func runMCPStdio(services: NeuroloomServices, apiKey: String,
                         logger: Logger = Logger(label: "neuroloom.mcp")) async throws {
-    guard (try? services.resolver.resolve(apiKey)) != nil else {
+    do {
+        _ = try services.resolver.resolve(apiKey)
+    } catch is AuthenticationFailure {
         await services.shutdown()
         throw MCPStdioError(description: "NEUROLOOM_API_KEY is not a valid API key for the data directory \(services.configuration.dataDirectory) (unknown, revoked or expired)")
+    } catch {
+        await services.shutdown()
+        throw MCPStdioError(description: "the key store in \(services.configuration.dataDirectory) cannot be read right now: \(error)")
     }
     let server = await NeuroloomMCPServer.make(
         storage: services.storage, grants: .presentedKey(apiKey, resolver: services.resolver), logger: logger)

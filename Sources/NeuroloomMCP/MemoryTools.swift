@@ -119,8 +119,10 @@ public struct MemoryToolbox: Sendable {
         var limit: Int?
         switch arguments.members["limit"] {
         case .none, .some(.null): limit = nil
-        case .some(.integer(let value)): limit = Int(exactly: value) ?? Int.max
-        case .some(.number(let value)) where value == value.rounded() && abs(value) < 1e15: limit = Int(value)
+        // Never `Int(someDouble)` unchecked: 1e300 or -1e300 saturate and are refused as out of range.
+        case .some(.integer(let value)): limit = Int(exactly: value) ?? (value < 0 ? Int.min : Int.max)
+        case .some(.number(let value)) where value.isFinite && value == value.rounded():
+            limit = Int(exactly: value) ?? (value < 0 ? Int.min : Int.max)
         case .some: throw StoreError.invalid(field: "limit", message: "must be an integer")
         }
         var cursor: String?
@@ -314,7 +316,7 @@ extension JSONValue {
         switch value {
         case .null: self = .null
         case .bool(let flag): self = .bool(flag)
-        case .int(let number): self = .integer(Int64(number))
+        case .int(let number): self = .integer(Int64(number))  // Int is 64 bits on every supported platform
         case .double(let number): self = .number(number)
         case .string(let text): self = .string(text)
         case .data: self = .string(value.description)

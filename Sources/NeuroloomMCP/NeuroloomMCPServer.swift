@@ -8,26 +8,30 @@ import NeuroloomStore
 /// Where an MCP session's grant comes from. It is asked again at the start of every `tools/list`
 /// and `tools/call`, so a key revoked or expired mid-session stops working on its next call.
 public struct MCPGrantSource: Sendable {
-    private let current: @Sendable () -> WorkspaceGrant?
+    private let current: @Sendable () throws -> WorkspaceGrant
 
-    /// `current` returns the grant, or `nil` once the key no longer works.
-    public init(_ current: @escaping @Sendable () -> WorkspaceGrant?) {
+    /// `current` returns the grant, or throws once the key no longer works (``AuthenticationFailure``
+    /// or ``StoreError/unauthorized``) or cannot be checked right now (``StoreError/unavailable(_:)``).
+    public init(_ current: @escaping @Sendable () throws -> WorkspaceGrant) {
         self.current = current
     }
 
     /// Resolves the presented key on every call (stdio): revocation and expiry take effect on the
     /// next call, and the key's `lastUsedAt` is kept up to date.
     public static func presentedKey(_ key: String, resolver: KeyResolver) -> MCPGrantSource {
-        MCPGrantSource { try? resolver.resolve(key) }
+        MCPGrantSource { try resolver.resolve(key) }
     }
 
     /// Re-checks an already resolved grant's key (HTTP sessions, whose every request the endpoint
     /// has authenticated already).
     public static func grant(_ grant: WorkspaceGrant, resolver: KeyResolver) -> MCPGrantSource {
-        MCPGrantSource { resolver.isStillValid(grant) ? grant : nil }
+        MCPGrantSource {
+            try resolver.checkStillValid(grant)
+            return grant
+        }
     }
 
-    func grant() -> WorkspaceGrant? { current() }
+    func grant() throws -> WorkspaceGrant { try current() }
 }
 
 /// Builds the MCP server one client session talks to: name `neuroloom`, the tools capability,
@@ -59,7 +63,12 @@ public enum NeuroloomMCPServer {
             capabilities: Server.Capabilities(tools: Server.Capabilities.Tools(listChanged: false)))
 
         await server.withMethodHandler(ListTools.self) { _ in
-            guard let grant = grants.grant() else { throw MCPError.invalidRequest(NeuroloomMCPServer.unauthorizedMessage) }
+            let grant: WorkspaceGrant
+            do {
+                grant = try grants.grant()
+            } catch {
+                throw MCPError.invalidRequest(NeuroloomMCPServer.message(forGrantFailure: error))
+            }
             return ListTools.Result(tools: toolbox.allowedTools(for: grant.scope).map(\.tool))
         }
 
@@ -67,9 +76,13 @@ public enum NeuroloomMCPServer {
             guard let tool = toolbox.tool(named: parameters.name) else {
                 throw MCPError.invalidParams("Unknown tool: \(parameters.name)")
             }
-            guard let grant = grants.grant() else {
-                return CallTool.Result(content: [.text(text: NeuroloomMCPServer.unauthorizedMessage, annotations: nil, _meta: nil)],
-                                       isError: true)
+            let grant: WorkspaceGrant
+            do {
+                grant = try grants.grant()
+            } catch {
+                return CallTool.Result(
+                    content: [.text(text: NeuroloomMCPServer.message(forGrantFailure: error), annotations: nil, _meta: nil)],
+                    isError: true)
             }
             guard grant.scope.allows(tool.scope) else {
                 return MemoryToolbox.errorResult(APIError.forbidden(tool.scope))
@@ -81,6 +94,18 @@ public enum NeuroloomMCPServer {
     }
 
     static let unauthorizedMessage = "unauthorized: Missing or invalid API key."
+
+    /// What a client is told when its key could not be turned into a grant: a key that no longer
+    /// works is `unauthorized`; a key store that cannot be read right now is `unavailable` (retry),
+    /// never reported as a bad key.
+    static func message(forGrantFailure error: any Error) -> String {
+        switch error {
+        case is AuthenticationFailure, StoreError.unauthorized: return unauthorizedMessage
+        default:
+            let apiError = APIError(error)
+            return "\(apiError.code): \(apiError.message)"
+        }
+    }
 
     /// The call's arguments parsed from the raw JSON-RPC message, when the transport exposes it
     /// (the SDK's HTTP server transports, ``ExactArgumentsTransport``).

@@ -10,7 +10,7 @@
 import Foundation
 import NeuroloomAPI
 import NeuroloomEmbedding
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 
 /// A unit vector per text from a seeded generator: stands in for the model when loading.
 struct StandInEmbedder: Embedder {

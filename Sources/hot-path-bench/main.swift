@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NeuroloomHTTP
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 import NIOEmbedded
 
 /// Measures the in-process cost of one request through the responder (middleware, routing, auth,
@@ -39,7 +39,7 @@ struct HotPathBench {
         var logger = Logger(label: "hot-path-bench")
         logger.logLevel = .warning
         let services = try NeuroloomServices(configuration: configuration, logger: logger)
-        guard let boot = try services.bootstrapIfEmpty() else { fatalError("data directory not empty") }
+        guard let boot = try services.control.bootstrapIfEmpty() else { fatalError("data directory not empty") }
         let grant = try services.resolver.resolve(boot.live.secret.value)
         let memory = try await services.storage.createMemory(NewMemory(content: "benchmark memory", metadata: .object(["k": .number(1)])), grant: grant)
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import NeuroloomInspect
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 
 /// `neuroloom-inspect`: parses the command line, hands an ``InspectCommand`` to ``InspectRunner``
 /// and exits with its status (0 ok, 1 problems found, 2 usage or I/O error).

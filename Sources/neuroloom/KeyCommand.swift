@@ -1,5 +1,5 @@
 import ArgumentParser
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 
 extension Scope: ExpressibleByArgument {}
 extension WorkspaceEnvironment: ExpressibleByArgument {}

@@ -21,6 +21,7 @@ struct MCPCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        tuneAllocatorForManyEnvironments(environment)
         let apiKey = (environment["NEUROLOOM_API_KEY"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !apiKey.isEmpty else {
             throw OperatorError("set NEUROLOOM_API_KEY to an API key (nlk_live_… or nlk_test_…)")

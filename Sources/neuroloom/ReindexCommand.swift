@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 
 /// `neuroloom reindex`: rebuilds one partition's keyword and vector indexes (after an embedder
 /// change, or for a partition written before the indexes existed). Safe beside a running server.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 
 struct WorkspaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,11 +10,31 @@ struct WorkspaceCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a workspace and print its two admin keys (shown once).")
         @Option(help: "Workspace name.") var name: String
+        @Option(help: "Create this many workspaces, named <name>-1 … <name>-N, in batched transactions; prints one JSON line each.")
+        var count: Int?
         @OptionGroup var data: DataOptions
         @Flag(help: "Print JSON.") var json = false
 
+        /// Workspaces created per control write transaction by `--count`.
+        static let batchSize = 1000
+
         func run() async throws {
             let control = try data.openControl()
+            if let count {
+                guard count > 0 else { throw OperatorError("--count must be positive") }
+                var start = 1
+                while start <= count {
+                    let end = min(count, start + Self.batchSize - 1)
+                    let created = try control.createWorkspaces(names: (start...end).map { "\(name)-\($0)" })
+                    for (workspace, live, test) in created {
+                        try printJSON(CreatedWorkspaceOutput(
+                            workspace: .init(workspace),
+                            keys: .init(live: live.secret.value, test: test.secret.value)))
+                    }
+                    start = end + 1
+                }
+                return
+            }
             let (workspace, live, test) = try control.createWorkspace(name: name)
             if json {
                 try printJSON(CreatedWorkspaceOutput(

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import NeuroloomTestSupport
-@testable import LMDB
+@_spi(Operator) @testable import LMDB
 
 @Suite struct EnvironmentTests {
     @Test func writeCommitsAndThrowAborts() throws {

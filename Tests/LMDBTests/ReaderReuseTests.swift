@@ -1,5 +1,5 @@
 import Foundation
-import LMDB
+@_spi(Operator) import LMDB
 import NeuroloomTestSupport
 import Testing
 
@@ -38,5 +38,44 @@ import Testing
         let again: Database<BigEndianUInt64, RawBytes> = try reopened.openDatabase(named: "blobs")
         #expect(try reopened.read { txn in try again.count(in: txn) } == 12 * 96)
         reopened.close()
+    }
+}
+
+/// Reader slots held by other processes, for real.
+@Suite struct ReaderTableTests {
+    @Test func aFullReaderTableThrowsReadersFullWhileItsHolderLivesAndIsReclaimedOnDemandOnceItIsKilled() throws {
+        let dir = TemporaryDirectory()
+        do {
+            let env = try Environment(path: dir.path)
+            let db: Database<UTF8Text, UTF8Text> = try env.openDatabase(named: "main")
+            try env.write { txn in try db.put("v", forKey: "k", in: txn) }
+        }
+        let holder = try ReaderSlotHolder(environment: dir.path, scratch: dir)
+        #expect(holder.slots > 0)
+        // A fresh environment object: no read transaction of its own kept for reuse.
+        let env = try Environment(path: dir.path)
+        let db: Database<UTF8Text, UTF8Text> = try env.openDatabase(named: "main")
+        #expect(throws: LMDBError.readersFull) { try env.read { txn in try db.get("k", in: txn) } }
+        try holder.kill()
+        // The killed process's slots are stale: the next read reclaims them (mdb_reader_check) and succeeds.
+        #expect(try env.read { txn in try db.get("k", in: txn) } == "v")
+    }
+
+    @Test func aDatabaseHandleIsRefusedInAnotherEnvironmentsTransaction() throws {
+        let first = TemporaryDirectory(), second = TemporaryDirectory()
+        let envA = try Environment(path: first.path)
+        let envB = try Environment(path: second.path)
+        let inA: Database<UTF8Text, UTF8Text> = try envA.openDatabase(named: "secrets")
+        let inB: Database<UTF8Text, UTF8Text> = try envB.openDatabase(named: "secrets")
+        try envA.write { txn in try inA.put("a's data", forKey: "k", in: txn) }
+        try envB.write { txn in try inB.put("b's data", forKey: "k", in: txn) }
+        // Same name, same MDB_dbi number in both: without the check, a read would silently see A's data.
+        #expect(throws: LMDBError.databaseOfAnotherEnvironment(name: "secrets")) {
+            try envB.read { txn in try inA.get("k", in: txn) }
+        }
+        #expect(throws: LMDBError.databaseOfAnotherEnvironment(name: "secrets")) {
+            try envB.write { txn in try inA.put("x", forKey: "k", in: txn) }
+        }
+        #expect(try envB.read { txn in try inB.get("k", in: txn) } == "b's data")
     }
 }

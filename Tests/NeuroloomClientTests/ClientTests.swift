@@ -2,7 +2,7 @@ import Foundation
 import NeuroloomAPI
 import NeuroloomClient
 import NeuroloomHTTP
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 import Testing
 
 /// The Swift SDK against a real server on a loopback port: every method, every error it maps,

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NeuroloomHTTP
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 import NeuroloomTestSupport
 import ServiceLifecycle
 
@@ -29,7 +29,7 @@ struct LiveServer {
         configuration.logLevel = .error
         configure(&configuration)
         services = try NeuroloomServices(configuration: configuration)
-        guard let (workspace, live, test) = try services.bootstrapIfEmpty() else { throw Failure.notEmpty }
+        guard let (workspace, live, test) = try services.control.bootstrapIfEmpty() else { throw Failure.notEmpty }
         self.workspace = workspace
         liveAdmin = live.secret.value
         testAdmin = test.secret.value

@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NeuroloomAPI
 import NeuroloomHTTP
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 import Testing
 
 @Suite struct AuthTests {

@@ -121,7 +121,7 @@ import Testing
 }
 
 @Suite struct StorageLimitTests {
-    @Test func aMapThatCannotGrowAnswers503WithRetryAfterAndKeepsData() async throws {
+    @Test func aPartitionAtItsMaximumMapSizeAnswers507AndKeepsData() async throws {
         let fixture = try HTTPFixture {
             $0.storage.initialMapSize = 1 << 20
             $0.storage.maximumMapSize = 1 << 20
@@ -131,17 +131,23 @@ import Testing
         let batch = #"{"memories":["# + Array(repeating: item, count: 30).joined(separator: ",") + "]}"
         try await fixture.run { client in
             let kept = try await client.call(.post, "/v1/memories", key: key, json: #"{"content":"kept"}"#)
+            var before: JSONValue?
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<3 {
+                before = try await client.call(.get, "/v1/workspace", key: key)["memoryCount"]
                 let reply = try await client.call(.post, "/v1/memories/batch", key: key, json: batch)
                 statuses.append(reply.status)
-                if reply.status == .serviceUnavailable {
-                    #expect(reply.errorCode == "unavailable")
-                    #expect(reply.headers[.retryAfter] == "1")
+                if reply.status.code == 507 {
+                    #expect(reply.errorCode == "insufficient_storage")
+                    // Not transient: no Retry-After, and the message names the operator's fix.
+                    #expect(reply.headers[.retryAfter] == nil)
+                    #expect(reply.errorMessage?.contains("--max-map-size") == true, "\(reply.errorMessage ?? "")")
                     break
                 }
             }
-            #expect(statuses.last == .serviceUnavailable, "statuses: \(statuses)")
+            #expect(statuses.last?.code == 507, "statuses: \(statuses)")
+            // Nothing of the refused batch was written; reads keep working.
+            #expect(try await client.call(.get, "/v1/workspace", key: key)["memoryCount"] == before)
             #expect(try await client.call(.get, "/v1/memories/\(kept["id"]?.stringValue ?? "")", key: key)["content"] == "kept")
         }
     }

@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NeuroloomAPI
 import NeuroloomHTTP
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 import NIOCore
 import Synchronization
 import NeuroloomTestSupport
@@ -34,7 +34,7 @@ struct HTTPFixture {
         configuration.logLevel = .error
         configure(&configuration)
         services = try NeuroloomServices(configuration: configuration, clock: clock.clock)
-        guard let (workspace, live, test) = try services.bootstrapIfEmpty() else { throw FixtureError.notEmpty }
+        guard let (workspace, live, test) = try services.control.bootstrapIfEmpty() else { throw FixtureError.notEmpty }
         self.workspace = workspace
         liveAdmin = live.secret.value
         testAdmin = test.secret.value
@@ -77,4 +77,5 @@ struct Reply: Sendable {
     var json: JSONValue { (try? JSONParser.parse(body)) ?? .null }
     subscript(_ key: String) -> JSONValue? { json.objectValue?[key] }
     var errorCode: String? { json.objectValue?["error"]?.objectValue?["code"]?.stringValue }
+    var errorMessage: String? { json.objectValue?["error"]?.objectValue?["message"]?.stringValue }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import NeuroloomInspect
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 import NeuroloomTestSupport
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 import NeuroloomAPI
 import NeuroloomInspect
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 import NeuroloomTestSupport
 import Testing
 

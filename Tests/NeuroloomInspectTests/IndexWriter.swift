@@ -1,6 +1,6 @@
 import Foundation
-import LMDB
-import NeuroloomStore
+@_spi(Operator) import LMDB
+@_spi(Operator) import NeuroloomStore
 import Testing
 
 /// Test-only writer of the search index layout of `docs/search.md`, straight through the LMDB

@@ -1,7 +1,7 @@
 import Foundation
 import NeuroloomAPI
 import NeuroloomInspect
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 import NeuroloomTestSupport
 
 /// A data directory built through the normal store API (control store, key resolver, storage

@@ -3,7 +3,7 @@ import MCP
 import NeuroloomAPI
 import NeuroloomHTTP
 import NeuroloomMCP
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 import NeuroloomTestSupport
 
 /// Services on a temporary data directory with one bootstrapped workspace, built as
@@ -15,14 +15,15 @@ struct MCPFixture {
     /// The live partition's admin key.
     let admin: String
 
-    init() throws {
+    init(configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         var configuration = ServerConfiguration()
         configuration.dataDirectory = directory.path
         configuration.rateLimit = 100_000
         configuration.rateBurst = 100_000
         configuration.logLevel = .error
+        configure(&configuration)
         services = try NeuroloomServices(configuration: configuration)
-        guard let (workspace, live, _) = try services.bootstrapIfEmpty() else { throw FixtureError.notEmpty }
+        guard let (workspace, live, _) = try services.control.bootstrapIfEmpty() else { throw FixtureError.notEmpty }
         self.workspace = workspace
         admin = live.secret.value
     }

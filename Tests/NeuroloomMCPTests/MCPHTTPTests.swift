@@ -6,7 +6,7 @@ import Logging
 import NeuroloomAPI
 import NeuroloomHTTP
 import NeuroloomMCP
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 import NIOCore
 import Testing
 
@@ -50,6 +50,24 @@ import Testing
             #expect(reply.headers[.wwwAuthenticate] == #"Bearer realm="neuroloom""#)
             #expect(reply.json.objectValue?["error"]?.objectValue?["code"]?.stringValue == "unauthorized", "\(reply.text)")
             #expect(reply.headers[MCPReply.sessionIDName] == nil)
+        }
+    }
+
+    @Test func mcpGoesThroughTheSameRateLimiterAsTheRESTAPIIn401Then429Order() async throws {
+        let fixture = try MCPFixture { $0.rateBurst = 2; $0.rateLimit = 0.01 }
+        let reader = try fixture.key(.read)
+        try await run(fixture) { client in
+            // The key's burst is shared by /v1 and /mcp: one REST call and one MCP call use it up.
+            #expect(try await client.mcp(.post, key: reader.secret.value, json: Self.initialize).status == .ok)
+            let rest = try await client.execute(uri: "/v1/memories", method: .get,
+                                                headers: [.authorization: "Bearer \(reader.secret.value)"], body: nil) { $0.status }
+            #expect(rest == .ok)
+            let limited = try await client.mcp(.post, key: reader.secret.value, json: Self.initialize)
+            #expect(limited.status == .tooManyRequests, "\(limited.text)")
+            #expect(limited.headers[.retryAfter] != nil)
+            #expect(limited.json.objectValue?["error"]?.objectValue?["code"]?.stringValue == "rate_limited")
+            // Authentication comes first: a bad key is a 401 and uses nobody's budget.
+            #expect(try await client.mcp(.post, key: "nlk_live_not-a-key", json: Self.initialize).status == .unauthorized)
         }
     }
 

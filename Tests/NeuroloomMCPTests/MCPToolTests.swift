@@ -3,7 +3,7 @@ import MCP
 import NeuroloomAPI
 import NeuroloomHTTP
 import NeuroloomMCP
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 import Testing
 
 /// The memory tools over the MCP SDK's in-memory transport, with the SDK's own client.

@@ -1,7 +1,7 @@
 import NeuroloomAPI
 import PropertyBased
 import Testing
-@testable import NeuroloomStore
+@_spi(Operator) @testable import NeuroloomStore
 
 /// Random operation sequences over several workspaces, both environments and every scope, with
 /// real, guessed and stale ids. After every step the store must agree with a simple model in which

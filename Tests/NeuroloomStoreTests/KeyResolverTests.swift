@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import NeuroloomStore
+@_spi(Operator) @testable import NeuroloomStore
 
 @Suite struct KeyResolverTests {
     @Test func keysHaveTheDocumentedShape() throws {

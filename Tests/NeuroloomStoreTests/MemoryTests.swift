@@ -2,7 +2,7 @@ import Foundation
 import NeuroloomAPI
 import Testing
 import NeuroloomTestSupport
-@testable import NeuroloomStore
+@_spi(Operator) @testable import NeuroloomStore
 
 @Suite struct MemoryTests {
     @Test func createGetUpdateDelete() async throws {

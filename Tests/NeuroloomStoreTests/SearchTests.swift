@@ -4,7 +4,7 @@ import NeuroloomEmbedding
 import NeuroloomTestSupport
 import Synchronization
 import Testing
-@testable import NeuroloomStore
+@_spi(Operator) @testable import NeuroloomStore
 
 /// An embedder with chosen vectors, so a test decides what "similar in meaning" is.
 struct TableEmbedder: Embedder {

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import NeuroloomTestSupport
-@testable import NeuroloomStore
+@_spi(Operator) @testable import NeuroloomStore
 
 /// A clock tests can move.
 final class TestClock: Sendable {

@@ -6,7 +6,16 @@ import NeuroloomStore
 /// consumes anyone's budget. The scope check (403) comes last, in the route itself.
 ///
 /// Accepts `Authorization: Bearer <key>` with the scheme word in any case. Every failure
-/// (missing, malformed, unknown, expired, revoked) is the same 401.
+/// (missing, malformed, unknown, expired, revoked) is the same 401. A key that cannot be checked
+/// because the control environment fails (reader table full, an I/O error) is a 503 with
+/// `Retry-After`, never a 401: a 401 tells a client its key is bad.
+///
+/// Revocation is immediate for reads too: once the handler has produced its response, the key is
+/// checked again (in the common case one comparison of the control environment's last transaction
+/// id), and a key revoked meanwhile gets a 401 instead of the data.
+///
+/// `/v1` and `/mcp` both sit behind it (``NeuroloomServices/authenticated(_:path:)``), so both see
+/// the same order: 401 → 429 → 403.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let resolver: KeyResolver
@@ -15,11 +24,18 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let maxBodyBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let presented = BearerToken.parse(request.headers),
-              let grant = try? resolver.resolve(presented)
-        else {
+        guard let presented = BearerToken.parse(request.headers) else {
             metrics.authenticationFailures.increment()
             throw APIError.unauthorized
+        }
+        let grant: WorkspaceGrant
+        do {
+            grant = try resolver.resolve(presented)
+        } catch is AuthenticationFailure {
+            metrics.authenticationFailures.increment()
+            throw APIError.unauthorized
+        } catch {
+            throw APIError(error, maxBodyBytes: maxBodyBytes)
         }
         let decision = rateLimiter.decide(for: grant.keyID)
         var response: Response
@@ -28,6 +44,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.grant = grant
             do {
                 response = try await next(request, context)
+                // The key may have been revoked while the handler ran: its data is not sent then.
+                try resolver.checkStillValid(grant)
             } catch {
                 response = APIError(error, maxBodyBytes: maxBodyBytes).response(requestID: context.requestID)
             }

@@ -16,10 +16,16 @@ extension HTTPField.Name {
 ///
 /// The per-request line is logged at `debug` (formatting and writing it cost about 8% of a GET's CPU
 /// time); failures that reach a 500 are logged at `error` with their request id at any level.
+///
+/// A path that exists, asked with a method it does not serve (`TRACE`, `PUT`, any token), is a
+/// `405 method_not_allowed` whose `Allow` header lists the path's methods, before authentication;
+/// a path that does not exist is a 404. Both need ``routeMethods`` recorded once the router is complete.
 struct RequestMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let maxBodyBytes: Int
     let metrics: ServerMetrics
+    /// Filled by `buildRouter` after the last route is mounted (``RouteMethods/record(_:)``).
+    let routeMethods = RouteMethods()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -31,6 +37,13 @@ struct RequestMiddleware: RouterMiddleware {
                 throw APIError.payloadTooLarge(maxBodyBytes)
             }
             response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && context.endpointPath == Self.unmatchedEndpoint {
+            // Hummingbird's answer for an unknown path and for a known path with another method alike.
+            if let allowed = routeMethods.allowed(at: request.uri.path) {
+                response = Self.methodNotAllowed(request.method, allowed: allowed).response(requestID: context.requestID)
+            } else {
+                response = APIError(error, maxBodyBytes: maxBodyBytes).response(requestID: context.requestID)
+            }
         } catch {
             let apiError = APIError(error, maxBodyBytes: maxBodyBytes)
             if apiError.status == .internalServerError {
@@ -50,6 +63,16 @@ struct RequestMiddleware: RouterMiddleware {
             ])
         }
         return response
+    }
+
+    /// The endpoint path Hummingbird's `NotFoundResponder` records before it throws.
+    static let unmatchedEndpoint = "NotFound"
+
+    static func methodNotAllowed(_ method: HTTPRequest.Method, allowed: [HTTPRequest.Method]) -> APIError {
+        let list = allowed.map(\.rawValue).joined(separator: ", ")
+        return APIError(status: .methodNotAllowed, code: "method_not_allowed",
+                        message: "\(method.rawValue) is not allowed here; this path allows \(list).",
+                        headers: [.allow: list])
     }
 }
 

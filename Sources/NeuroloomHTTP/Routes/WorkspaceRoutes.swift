@@ -9,7 +9,7 @@ struct WorkspaceRoutes {
 
     func register(_ routes: APIRouteRegistrar) {
         routes.add(.get, "/workspace", scope: .read) { _, _, grant in
-            guard let workspace = try control.workspace(grant.workspaceID) else { throw APIError.notFound }
+            guard let workspace = try control.workspace(for: grant) else { throw APIError.notFound }
             let count = try await storage.memoryCount(grant: grant)
             var json = ResponseJSON()
             json.raw(#"{"id":"#); json.string(workspace.id.description)
@@ -34,7 +34,10 @@ struct WorkspaceRoutes {
                 guard let parsed = Timestamp(iso8601: text) else { throw APIError.invalid("expiresAt", "must be an ISO 8601 time") }
                 expiresAt = parsed
             }
-            let created = try control.createKey(for: grant, name: name, scope: scope, expiresAt: expiresAt)
+            // An fsync'd control commit: on the blocking pool, not the cooperative one.
+            let created = try await storage.blockingPool.run { [control, expiresAt] () throws(StoreError) -> CreatedKey in
+                try control.createKey(for: grant, name: name, scope: scope, expiresAt: expiresAt)
+            }
             var json = ResponseJSON()
             json.key(created.record, secret: created.secret)
             return json.response(.created)
@@ -54,7 +57,9 @@ struct WorkspaceRoutes {
 
         routes.add(.delete, "/keys/:id", scope: .admin) { _, context, grant in
             guard let raw = context.parameters.get("id"), let id = KeyID(raw) else { throw APIError.notFound }
-            try control.revokeKey(id, for: grant)
+            _ = try await storage.blockingPool.run { [control] () throws(StoreError) -> APIKeyRecord in
+                try control.revokeKey(id, for: grant)
+            }
             return Response(status: .noContent)
         }
     }

@@ -18,7 +18,7 @@ public struct APIError: Error, Sendable, Equatable {
         APIError(status: .badRequest, code: "invalid_request", message: "\(field) \(message)")
     }
 
-    static let unauthorized = APIError(
+    public static let unauthorized = APIError(
         status: .unauthorized, code: "unauthorized", message: "Missing or invalid API key.",
         headers: [.wwwAuthenticate: #"Bearer realm="neuroloom""#])
 
@@ -35,8 +35,19 @@ public struct APIError: Error, Sendable, Equatable {
     static let unsupportedMediaType = APIError(
         status: .unsupportedMediaType, code: "unsupported_media_type", message: "Send the body as application/json.")
 
+    /// Storage cannot serve the request right now (reader table full, an I/O error on the
+    /// authentication path): retry shortly. Never a 401, which would tell a client its key is bad.
+    public static let unavailable = APIError(
+        status: .serviceUnavailable, code: "unavailable",
+        message: "Storage is temporarily unavailable; retry shortly.", headers: [.retryAfter: "1"])
+
     static let internalError = APIError(status: .internalServerError, code: "internal", message: "Internal error.")
 
+}
+
+extension HTTPResponse.Status {
+    /// 507 Insufficient Storage (RFC 4918): the disk is full or the partition is at its maximum size.
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
 }
 
 extension APIError {
@@ -55,15 +66,23 @@ extension APIError {
             case .forbidden(let required): self = .forbidden(required)
             case .conflict(let message): self = APIError(status: .conflict, code: "conflict", message: message)
             case .unavailable:
-                self = APIError(status: .serviceUnavailable, code: "unavailable",
-                                message: "Storage is temporarily unavailable; retry shortly.", headers: [.retryAfter: "1"])
+                self = .unavailable
+            case .insufficientStorage(let message):
+                // Not transient (a full disk or a partition at its maximum map size waits for an
+                // operator), so no Retry-After.
+                self = APIError(status: .insufficientStorage, code: "insufficient_storage",
+                                message: "Insufficient storage: \(message). Nothing was written.")
             case .corruptRecord, .storage: self = .internalError
             }
         case is NIOTooManyBytesError:
             self = .payloadTooLarge(maxBodyBytes)
         case let error as HTTPError:
             switch error.status {
-            case .notFound, .methodNotAllowed: self = .notFound
+            case .notFound: self = .notFound
+            case .methodNotAllowed:
+                // Keeps the thrower's `Allow`; RequestMiddleware builds its own 405s with one.
+                self = APIError(status: .methodNotAllowed, code: "method_not_allowed",
+                                message: error.body ?? "Method not allowed.", headers: error.headers)
             case .contentTooLarge: self = .payloadTooLarge(maxBodyBytes)
             case .badRequest: self = APIError(status: .badRequest, code: "invalid_request", message: error.body ?? "Bad request.")
             default: self = APIError(status: error.status, code: "internal", message: error.body ?? error.status.reasonPhrase)

@@ -22,6 +22,9 @@ public struct ServerConfiguration: Sendable {
     public var storage = StorageConfiguration()
     /// Log level. Default `.info`.
     public var logLevel: Logger.Level = .info
+    /// How often LMDB reader slots left by dead processes are reclaimed (`mdb_reader_check`) in the
+    /// control environment and every open partition. Default 30 s.
+    public var staleReaderSweepInterval: Duration = .seconds(30)
 
     public init() {}
 }

@@ -141,7 +141,8 @@ extension Inspector {
 
     private func embedding(of id: MemoryID, metadata: IndexMetadata, reader: PartitionReader, txn: ReadTransaction) throws -> MemoryDetail.Embedding? {
         guard let slotBytes = try reader.vectorSlots.get(id.ulid.bytes, in: txn), let slot = IndexFormat.vectorSlot(slotBytes) else { return nil }
-        let dimension = Int(metadata.dimension ?? 0)
+        // index_meta may hold any u64: one beyond Int reads as 0 (no usable dimension), never a trap.
+        let dimension = metadata.dimension.flatMap { Int(exactly: $0) } ?? 0
         let norm = try reader.vectors.withValue(forKey: IndexFormat.blockKey(slot.block), in: txn) { bytes -> Double? in
             guard let bytes, let block = VectorBlockView(bytes, dimension: dimension), block.holds(id.ulid.bytes, at: Int(slot.slot)) else { return nil }
             return block.norm(at: Int(slot.slot))

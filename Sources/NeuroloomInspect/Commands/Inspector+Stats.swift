@@ -38,6 +38,13 @@ public struct StatsReport: Codable, Sendable, Equatable {
         })
     }
 
+    /// How far a reader's snapshot lags: both figures are read from the environment's files, so the
+    /// difference is computed without trapping (`?` if it does not fit).
+    static func transactionsBehind(_ last: Int, _ snapshot: Int) -> String {
+        let (difference, overflow) = last.subtractingReportingOverflow(snapshot)
+        return overflow ? "?" : String(difference)
+    }
+
     /// The environment-wide figures, one `name: value` line each, printed above the table.
     public var summary: [String] {
         let active = readers.filter { $0.transactionID != nil }
@@ -48,7 +55,7 @@ public struct StatsReport: Codable, Sendable, Equatable {
             "map size: \(ByteCount.format(mapSize)), used: \(ByteCount.format(usedBytes)), file: \(ByteCount.format(fileBytes)), page: \(pageSize) B",
             "last transaction: \(lastTransactionID)",
             "readers: \(active.count) active, \(readers.count) slots held, \(readerSlotsUsed) of \(maxReaders) slots ever used, "
-                + "\(staleReadersCleared) stale cleared" + (oldest.map { ", oldest snapshot \(lastTransactionID - $0) transactions behind" } ?? ""),
+                + "\(staleReadersCleared) stale cleared" + (oldest.map { ", oldest snapshot \(Self.transactionsBehind(lastTransactionID, $0)) transactions behind" } ?? ""),
         ]
     }
 }
@@ -72,7 +79,7 @@ extension Inspector {
                 let info = try environmentHandle.info()
                 return StatsReport(
                     workspace: workspace.description, environment: environment.rawValue, path: reader.path,
-                    mapSize: info.mapSize, usedBytes: info.usedBytes, fileBytes: ReadOnlyEnvironment.fileSize(path: reader.path),
+                    mapSize: info.mapSize, usedBytes: info.checkedUsedBytes, fileBytes: ReadOnlyEnvironment.fileSize(path: reader.path),
                     pageSize: Int(info.pageSize), lastTransactionID: info.lastTransactionID, maxReaders: Int(info.maxReaders),
                     readerSlotsUsed: Int(info.readersInUse), readers: try environmentHandle.readers(),
                     staleReadersCleared: environmentHandle.staleReadersClearedAtOpen, databases: figures)
@@ -80,5 +87,15 @@ extension Inspector {
                 throw InspectError(wrapping: error, path: reader.path)
             }
         }
+    }
+}
+
+extension EnvironmentInfo {
+    /// Bytes up to the last page, `(last page + 1) × page size`, as ``usedBytes`` computes it but
+    /// saturating: the page number is read from the file's meta page, which this tool must not trust.
+    var checkedUsedBytes: Int {
+        let (pages, overflow1) = lastPageNumber.addingReportingOverflow(1)
+        let (bytes, overflow2) = pages.multipliedReportingOverflow(by: Int(pageSize))
+        return overflow1 || overflow2 ? Int.max : bytes
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 
 extension Inspector {
     /// Checks the data directory (or one workspace) for consistency: the control environment, the

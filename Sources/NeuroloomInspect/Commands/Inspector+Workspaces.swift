@@ -1,5 +1,5 @@
 import LMDB
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 
 /// `workspaces`: every workspace with, per partition, its memory count, file and used size, and its
 /// active keys by scope.
@@ -86,7 +86,7 @@ extension Inspector {
             let info: EnvironmentInfo
             do throws(LMDBError) { info = try reader.environment.info() } catch { throw .storage(path: reader.path, error) }
             return .init(environment: environment.rawValue, exists: true, memories: memories,
-                         fileBytes: ReadOnlyEnvironment.fileSize(path: reader.path), usedBytes: info.usedBytes, activeKeys: keys)
+                         fileBytes: ReadOnlyEnvironment.fileSize(path: reader.path), usedBytes: info.checkedUsedBytes, activeKeys: keys)
         }
     }
 }

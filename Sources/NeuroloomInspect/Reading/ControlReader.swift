@@ -1,5 +1,5 @@
 import LMDB
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 
 /// The control environment (`<root>/control`), opened read-only: workspaces and key metadata.
 ///

@@ -64,18 +64,30 @@ struct VectorBlockView {
     let dimension: Int
 
     /// `nil` unless the block holds 1…256 vectors and its size is exactly what they need.
+    /// `dimension` comes from `index_meta` (any u64 on disk): the size is computed with overflow
+    /// checks, so a huge dimension is a malformed block, not a trap.
     init?(_ bytes: UnsafeRawBufferPointer, dimension: Int) {
         guard dimension > 0, bytes.count >= 4 else { return nil }
         let count = Int(UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self)))
         guard (1...Layout.vectorsPerBlock).contains(count),
-              bytes.count == 4 + count * 16 + count * dimension * 4
+              let size = Self.size(count: count, dimension: dimension), bytes.count == size
         else { return nil }
         self.bytes = bytes
         self.count = count
         self.dimension = dimension
     }
 
+    /// `4 + count × (16 + dimension × 4)`, or `nil` past `Int`.
+    static func size(count: Int, dimension: Int) -> Int? {
+        let (floatBytes, overflow1) = dimension.multipliedReportingOverflow(by: 4)
+        let (entry, overflow2) = floatBytes.addingReportingOverflow(16)
+        let (entries, overflow3) = entry.multipliedReportingOverflow(by: count)
+        let (total, overflow4) = entries.addingReportingOverflow(4)
+        return overflow1 || overflow2 || overflow3 || overflow4 ? nil : total
+    }
+
     /// The ULID bytes of the memory in `slot`.
+    /// - Precondition: `0 <= slot < count` (callers loop over `0..<count`, or check ``holds(_:at:)`` first).
     func memory(at slot: Int) -> [UInt8] {
         let start = 4 + slot * 16
         return Array(bytes[start..<(start + 16)])
@@ -83,12 +95,13 @@ struct VectorBlockView {
 
     /// Whether `slot` holds the memory with these ULID bytes.
     func holds(_ memory: [UInt8], at slot: Int) -> Bool {
-        guard slot < count else { return false }
+        guard slot >= 0, slot < count else { return false }
         let start = 4 + slot * 16
         return bytes[start..<(start + 16)].elementsEqual(memory)
     }
 
     /// The Euclidean norm of the vector in `slot` (1 for a normalised vector).
+    /// - Precondition: `0 <= slot < count`, as for ``memory(at:)``.
     func norm(at slot: Int) -> Double {
         let start = 4 + count * 16 + slot * dimension * 4
         var sum = 0.0

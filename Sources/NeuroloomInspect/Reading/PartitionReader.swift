@@ -1,6 +1,6 @@
 import LMDB
 import NeuroloomAPI
-import NeuroloomStore
+@_spi(Operator) import NeuroloomStore
 
 /// One workspace partition (`<root>/workspaces/<ws>/<live|test>`), opened read-only, with every
 /// database of the documented layout (absent ones read as empty).

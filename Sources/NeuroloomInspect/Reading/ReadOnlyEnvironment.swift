@@ -1,6 +1,6 @@
 import Foundation
-import LMDB
-import NeuroloomStore
+@_spi(Operator) import LMDB
+@_spi(Operator) import NeuroloomStore
 
 /// Opens environments the only way the inspector ever does: `MDB_RDONLY`, never creating anything,
 /// adopting the map size recorded in the file. Such an environment cannot begin a write

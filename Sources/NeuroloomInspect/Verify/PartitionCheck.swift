@@ -251,7 +251,10 @@ final class PartitionCheck {
                 list.add(.malformedKey, "doc_lengths key of \(key.count) bytes")
                 return true
             }
-            if let length = IndexFormat.bigEndianUInt32(value) { sum += UInt64(length) }
+            if let length = IndexFormat.bigEndianUInt32(value) {
+                let (next, overflow) = sum.addingReportingOverflow(UInt64(length))  // saturating: a mismatch, not a trap
+                sum = overflow ? .max : next
+            }
             if try !reader.memories.contains(key, in: txn) {
                 list.add(.docLengthForMissingMemory, memory: MemoryID(ulid: ulid), "doc_lengths entry for a memory that does not exist")
             }

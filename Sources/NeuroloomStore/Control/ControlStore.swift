@@ -1,4 +1,4 @@
-import LMDB
+@_spi(Operator) import LMDB
 
 /// The control environment: workspaces and API keys (stored by digest, never as secrets).
 ///
@@ -62,9 +62,21 @@ public final class ControlStore: Sendable {
         environment.close()
     }
 
-    // MARK: Workspaces
+    // MARK: Workspaces (operator)
+    //
+    // Everything that acts on a bare workspace or key id, without a grant, is operator SPI:
+    // only the CLI (`@_spi(Operator) import NeuroloomStore`) can call it; the server modules cannot.
+
+    /// On an empty data directory, creates the `default` workspace and returns its two admin keys
+    /// (the only time they can be shown); otherwise `nil`.
+    @_spi(Operator)
+    public func bootstrapIfEmpty() throws(StoreError) -> (workspace: Workspace, live: CreatedKey, test: CreatedKey)? {
+        guard try allWorkspaces().isEmpty else { return nil }
+        return try createWorkspace(name: "default")
+    }
 
     /// Creates a workspace and one admin key for each of its partitions. The secrets are returned once.
+    @_spi(Operator)
     public func createWorkspace(name: String) throws(StoreError) -> (workspace: Workspace, live: CreatedKey, test: CreatedKey) {
         let name = try Validation.name(name, field: "name")
         let now = clock.now()
@@ -81,7 +93,35 @@ public final class ControlStore: Sendable {
         return (workspace, live, test)
     }
 
+    /// Creates one workspace per name, each with an admin key per partition, all in one write
+    /// transaction (all or nothing; one fsync instead of one per workspace). The secrets are
+    /// returned once, in the order of `names`.
+    @_spi(Operator)
+    public func createWorkspaces(names: [String]) throws(StoreError) -> [(workspace: Workspace, live: CreatedKey, test: CreatedKey)] {
+        var validated: [String] = []
+        validated.reserveCapacity(names.count)
+        for name in names { validated.append(try Validation.name(name, field: "name")) }
+        let now = clock.now()
+        let created = validated.map { name in
+            let workspace = Workspace(id: .generate(now: now), name: name, createdAt: now)
+            let live = makeKey(workspace: workspace.id, environment: .live, scope: .admin, name: "Default admin key (live)", expiresAt: nil, now: now)
+            let test = makeKey(workspace: workspace.id, environment: .test, scope: .admin, name: "Default admin key (test)", expiresAt: nil, now: now)
+            return (workspace: workspace, live: live, test: test)
+        }
+        try StoreError.mapping {
+            try environment.write { txn in
+                for (workspace, live, test) in created {
+                    try workspaces.put(workspace.encoded(), forKey: workspace.id.ulid.bytes, in: txn, noOverwrite: true)
+                    try insert(live, in: txn)
+                    try insert(test, in: txn)
+                }
+            }
+        }
+        return created
+    }
+
     /// The workspace, or `nil`.
+    @_spi(Operator)
     public func workspace(_ id: WorkspaceID) throws(StoreError) -> Workspace? {
         try StoreError.mapping {
             try environment.read { txn in
@@ -93,6 +133,7 @@ public final class ControlStore: Sendable {
     }
 
     /// Every workspace, oldest first.
+    @_spi(Operator)
     public func allWorkspaces() throws(StoreError) -> [Workspace] {
         try StoreError.mapping {
             try environment.read { txn in
@@ -111,6 +152,7 @@ public final class ControlStore: Sendable {
     // MARK: Keys (operator)
 
     /// Creates a key in `workspace`'s `environment` partition. The secret is in the result, once.
+    @_spi(Operator)
     public func createKey(
         workspace: WorkspaceID, environment keyEnvironment: WorkspaceEnvironment, scope: Scope,
         name: String, expiresAt: Timestamp? = nil
@@ -132,6 +174,7 @@ public final class ControlStore: Sendable {
 
     /// The workspace's keys (both partitions unless `environment` is given), oldest first.
     /// With `activeOnly`, revoked and expired keys are left out.
+    @_spi(Operator)
     public func keys(workspace: WorkspaceID, environment keyEnvironment: WorkspaceEnvironment? = nil, activeOnly: Bool = false) throws(StoreError) -> [APIKeyRecord] {
         let now = clock.now()
         return try StoreError.mapping {
@@ -144,6 +187,7 @@ public final class ControlStore: Sendable {
     }
 
     /// One key's record, or `nil`.
+    @_spi(Operator)
     public func key(_ id: KeyID) throws(StoreError) -> APIKeyRecord? {
         try StoreError.mapping {
             try environment.read { txn in try keyRecord(id, in: txn) }
@@ -153,11 +197,17 @@ public final class ControlStore: Sendable {
     /// Revokes a key (operator: no last-admin protection). Idempotent; throws ``StoreError/notFound``
     /// for an unknown id.
     @discardableResult
+    @_spi(Operator)
     public func revokeKey(_ id: KeyID) throws(StoreError) -> APIKeyRecord {
         try revoke(id) { _, _ in }
     }
 
-    // MARK: Keys (through a grant: the API's key management)
+    // MARK: Through a grant (what the server may do)
+
+    /// The grant's own workspace (`nil` only if it was deleted under a live key).
+    public func workspace(for grant: WorkspaceGrant) throws(StoreError) -> Workspace? {
+        try workspace(grant.workspaceID)
+    }
 
     /// Creates a key in the grant's own workspace and environment (a test key can never mint a live key).
     public func createKey(for grant: WorkspaceGrant, name: String, scope: Scope, expiresAt: Timestamp?) throws(StoreError) -> CreatedKey {

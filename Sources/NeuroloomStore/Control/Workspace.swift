@@ -26,6 +26,7 @@ public struct Workspace: Sendable, Equatable {
         self.id = id
         self.name = try reader.readString()
         self.createdAt = try reader.readTimestamp()
+        guard reader.isAtEnd else { throw StoreError.corruptRecord("workspace") }
     }
 }
 
@@ -87,7 +88,7 @@ public struct APIKeyRecord: Sendable, Equatable {
         self.id = id
         let workspaceBytes = Array(try reader.readBytes())
         guard workspaceBytes.count == 16 else { throw StoreError.corruptRecord("key") }
-        self.workspaceID = WorkspaceID(ulid: ULID(bytes: workspaceBytes))
+        self.workspaceID = WorkspaceID(ulid: ULID(bytes: workspaceBytes))  // 16 bytes: checked above
         guard let environment = WorkspaceEnvironment(rawValue: try reader.readString()),
               let scope = Scope(rawValue: try reader.readString())
         else { throw StoreError.corruptRecord("key") }
@@ -99,6 +100,7 @@ public struct APIKeyRecord: Sendable, Equatable {
         self.expiresAt = try reader.readOptionalTimestamp()
         self.revokedAt = try reader.readOptionalTimestamp()
         self.lastUsedAt = try reader.readOptionalTimestamp()
+        guard reader.isAtEnd else { throw StoreError.corruptRecord("key") }
     }
 }
 

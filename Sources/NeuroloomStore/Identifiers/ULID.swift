@@ -34,9 +34,11 @@ public struct ULID: Sendable, Hashable, Comparable {
         self.low = low
     }
 
-    /// From the 16 stored bytes (an LMDB key); the caller guarantees the length.
+    /// From the 16 stored bytes (an LMDB key); the caller guarantees the length. Bytes read from
+    /// disk go through ``init(storedBytes:)`` (or a `count == 16` guard) first: every caller checks
+    /// the length on the line before, so this precondition guards only against a programming error.
     init(bytes: some Collection<UInt8>) {
-        precondition(bytes.count == 16)
+        precondition(bytes.count == 16, "ULID(bytes:) takes exactly 16 bytes; check stored keys with ULID(storedBytes:)")
         var high = UInt64(0), low = UInt64(0)
         for (index, byte) in bytes.enumerated() {
             if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
@@ -44,8 +46,11 @@ public struct ULID: Sendable, Hashable, Comparable {
         self.init(high: high, low: low)
     }
 
-    /// From 16 stored bytes in place (a posting key's tail, a vector block's id slot).
+    /// From 16 stored bytes in place (a posting key's tail, a vector block's id slot). The caller
+    /// guarantees at least 16 bytes: both callers (``SearchIndexes``' keyword and vector scans) have
+    /// checked the whole entry's size against its layout first.
     init(_ bytes: UnsafeRawBufferPointer) {
+        assert(bytes.count >= 16)
         self.init(high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
                   low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
     }

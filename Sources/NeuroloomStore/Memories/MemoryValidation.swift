@@ -49,7 +49,7 @@ enum ListCursor {
         guard let bytes = fromBase64URL(text), bytes.count == 17, bytes[0] == 1 else {
             throw .invalid(field: "cursor", message: "is not a cursor returned by this API")
         }
-        return MemoryID(ulid: ULID(bytes: bytes[1...]))
+        return MemoryID(ulid: ULID(bytes: bytes[1...]))  // 16 bytes: the guard checked 17
     }
 
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)

@@ -137,8 +137,8 @@ extension WorkspaceStorage {
                 try partition.memories.forEach(in: txn, from: after?.ulid.bytes, reverse: true) { key, value in
                     if let after, key == after.ulid.bytes { return true }
                     if memories.count == limit { more = true; return false }
-                    guard key.count == 16 else { throw StoreError.corruptRecord("memory") }
-                    let id = MemoryID(ulid: ULID(bytes: key))
+                    guard let ulid = ULID(storedBytes: key) else { throw StoreError.corruptRecord("memory") }
+                    let id = MemoryID(ulid: ulid)
                     memories.append(try value.withUnsafeBytes { try Memory(id: id, workspaceID: grant.workspaceID, decoding: $0) })
                     return true
                 }
@@ -168,7 +168,7 @@ extension WorkspaceStorage {
         let resolver = self.resolver
         return try await withPartition(grant) { (partition: Partition) throws(StoreError) -> T in
             try await partition.write(validate: {
-                guard resolver.isStillValid(grant) else { throw StoreError.unauthorized }
+                try resolver.checkStillValid(grant)
             }, { txn in try body(partition, txn) })
         }
     }

@@ -37,15 +37,27 @@ struct SearchIndexes: Sendable {
         try meta.withValue(forKey: name, in: txn) { bytes in bytes.map { Bytes.readBE64($0, at: 0) } ?? 0 }
     }
 
+    /// Adds `delta` to a stored counter, saturating at 0 and at `UInt64.max`: a counter read from
+    /// disk may hold anything, and a wrong figure (which `neuroloom-inspect verify` reports) is
+    /// better than a trap.
     private func adjust(_ name: String, by delta: Int, in txn: WriteTransaction) throws {
-        let next = Int(try counter(name, in: txn)) + delta
-        try meta.put(Bytes.be64(UInt64(max(0, next))), forKey: name, in: txn)
+        let current = try counter(name, in: txn)
+        let magnitude = UInt64(delta.magnitude)
+        let next: UInt64
+        if delta >= 0 {
+            let (sum, overflow) = current.addingReportingOverflow(magnitude)
+            next = overflow ? .max : sum
+        } else {
+            next = current > magnitude ? current - magnitude : 0
+        }
+        try meta.put(Bytes.be64(next), forKey: name, in: txn)
     }
 
     /// The embedder the partition's vectors were made with, if any vector was ever written.
+    /// A stored dimension beyond `Int` is a corrupt record.
     func pinnedEmbedder(in txn: some Transaction) throws -> (id: String, dimension: Int)? {
         guard let id = try meta.get("embedder", in: txn) else { return nil }
-        let dimension = Int(try counter("dimension", in: txn))
+        guard let dimension = Int(exactly: try counter("dimension", in: txn)) else { throw StoreError.corruptRecord("index metadata") }
         return (String(decoding: id, as: UTF8.self), dimension)
     }
 
@@ -59,12 +71,16 @@ struct SearchIndexes: Sendable {
     /// document frequencies and the collection's figures.
     func addKeywords(id: [UInt8], content: String, in txn: WriteTransaction) throws {
         let (frequencies, length) = KeywordTokenizer.termFrequencies(of: content)
+        // Content is validated to at most `maxContentBytes` (32 KiB by default), so both figures are
+        // far below 2^32; clamping states the bound instead of trapping on it.
+        let storedLength = Bytes.be32(UInt32(clamping: length))
         for (term, frequency) in frequencies {
-            try postings.put(Bytes.be32(UInt32(frequency)) + Bytes.be32(UInt32(length)), forKey: Self.postingKey(term, id), in: txn)
+            try postings.put(Bytes.be32(UInt32(clamping: frequency)) + storedLength, forKey: Self.postingKey(term, id), in: txn)
             let key = Array(term.utf8)
-            try terms.put((try terms.get(key, in: txn) ?? 0) + 1, forKey: key, in: txn)
+            let documents = try terms.get(key, in: txn) ?? 0
+            try terms.put(documents == .max ? documents : documents + 1, forKey: key, in: txn)
         }
-        try documentLengths.put(Bytes.be32(UInt32(length)), forKey: id, in: txn)
+        try documentLengths.put(storedLength, forKey: id, in: txn)
         try adjust("docCount", by: 1, in: txn)
         try adjust("totalLength", by: length, in: txn)
     }
@@ -75,8 +91,9 @@ struct SearchIndexes: Sendable {
         for term in frequencies.keys {
             guard try postings.delete(Self.postingKey(term, id), in: txn) else { continue }
             let key = Array(term.utf8)
-            let remaining = (try terms.get(key, in: txn) ?? 1) - 1
-            if remaining == 0 { _ = try terms.delete(key, in: txn) } else { try terms.put(remaining, forKey: key, in: txn) }
+            // A missing or zero count (corruption) deletes the entry rather than underflowing.
+            let documents = try terms.get(key, in: txn) ?? 0
+            if documents <= 1 { _ = try terms.delete(key, in: txn) } else { try terms.put(documents - 1, forKey: key, in: txn) }
         }
         _ = try documentLengths.delete(id, in: txn)
         try adjust("docCount", by: -1, in: txn)
@@ -97,17 +114,43 @@ struct SearchIndexes: Sendable {
             let idf = log(1 + (documents - df + 0.5) / (df + 0.5))
             let prefix = key + [0]
             try postings.forEachInPlace(in: txn, from: prefix) { postingKey, value in
-                guard postingKey.count == prefix.count + 16, postingKey.starts(with: prefix), value.count >= 8 else {
-                    return postingKey.starts(with: prefix)  // a longer term sharing the prefix cannot occur (0 separator)
-                }
-                let tf = Double(Bytes.readBE32(value, at: 0))
-                let length = Double(Bytes.readBE32(value, at: 4))
+                guard postingKey.starts(with: prefix) else { return false }
+                // A malformed entry under the term is skipped (verify reports it).
+                guard let memory = Self.postingMemory(postingKey, prefixLength: prefix.count),
+                      let figures = Self.postingFigures(value) else { return true }
+                let tf = Double(figures.frequency)
+                let length = Double(figures.length)
                 let weight = idf * tf * (Self.k1 + 1) / (tf + Self.k1 * (1 - Self.b + Self.b * length / averageLength))
-                scores[MemoryKey(UnsafeRawBufferPointer(rebasing: postingKey[prefix.count...])), default: 0] += weight
+                scores[memory, default: 0] += weight
                 return true
             }
         }
         return scores
+    }
+
+    /// The memory a posting key points at: the 16 bytes after the term and its 0 separator
+    /// (`prefixLength` bytes), or `nil` for a key of any other length.
+    static func postingMemory(_ key: UnsafeRawBufferPointer, prefixLength: Int) -> MemoryKey? {
+        guard prefixLength >= 0, key.count - prefixLength == 16 else { return nil }
+        return MemoryKey(UnsafeRawBufferPointer(rebasing: key[prefixLength...]))
+    }
+
+    /// A `postings` value: the term's frequency in the memory and the memory's length (u32 BE
+    /// each), or `nil` for a value of any other size.
+    static func postingFigures(_ value: UnsafeRawBufferPointer) -> (frequency: UInt32, length: UInt32)? {
+        guard value.count == 8 else { return nil }
+        return (Bytes.readBE32(value, at: 0), Bytes.readBE32(value, at: 4))
+    }
+
+    /// A `vector_slots` value: block number (u32 BE) and slot (u16 BE), or `nil` for a value of
+    /// any other size.
+    static func vectorSlot(_ value: UnsafeRawBufferPointer) -> (block: UInt32, slot: Int)? {
+        guard value.count == 6 else { return nil }
+        return (Bytes.readBE32(value, at: 0), Int(value[4]) << 8 | Int(value[5]))
+    }
+
+    static func vectorSlotValue(block: UInt32, slot: Int) -> [UInt8] {
+        Bytes.be32(block) + Bytes.be16(UInt16(truncatingIfNeeded: slot))
     }
 
     // MARK: Vector index
@@ -116,6 +159,7 @@ struct SearchIndexes: Sendable {
     /// another embedder refuses: mixing models would make scores meaningless.
     func addVectors(_ entries: [(id: [UInt8], vector: [Float])], embedderID: String, in txn: WriteTransaction) throws {
         guard let dimension = entries.first?.vector.count else { return }
+        guard dimension > 0 else { throw StoreError.conflict("the embedder returned an empty vector") }
         if let pinned = try pinnedEmbedder(in: txn) {
             guard pinned.id == embedderID, pinned.dimension == dimension else {
                 throw StoreError.conflict("this partition's vectors were made by \(pinned.id); run `neuroloom reindex` to switch to \(embedderID)")
@@ -128,12 +172,16 @@ struct SearchIndexes: Sendable {
         var (number, block) = try lastBlock(dimension: dimension, in: txn)
         while !pending.isEmpty {
             if block.count >= Self.blockCapacity {
+                // Block numbers come from the last stored key: the last possible one (only a
+                // corrupt key can be there) cannot be followed.
+                guard number < UInt32.max else { throw StoreError.corruptRecord("vector block") }
                 number += 1
                 block = VectorBlock(dimension: dimension)
             }
             while block.count < Self.blockCapacity, let entry = pending.popFirst() {
                 guard entry.vector.count == dimension else { throw StoreError.conflict("embedder returned a vector of the wrong size") }
-                try vectorSlots.put(Bytes.be32(number) + Bytes.be16(UInt16(block.count)), forKey: entry.id, in: txn)
+                // block.count < blockCapacity (256): fits a u16.
+                try vectorSlots.put(Self.vectorSlotValue(block: number, slot: block.count), forKey: entry.id, in: txn)
                 block.append(id: entry.id, vector: entry.vector)
             }
             try vectors.put(block.encoded(), forKey: Bytes.be32(number), in: txn)
@@ -148,15 +196,15 @@ struct SearchIndexes: Sendable {
 
     /// Removes a memory's vector: the block's last vector moves into its slot.
     func removeVector(id: [UInt8], in txn: WriteTransaction) throws {
-        guard let slot = try vectorSlots.get(id, in: txn), slot.count == 6,
+        guard let slot = try vectorSlots.withValue(forKey: id, in: txn, { $0.flatMap(Self.vectorSlot) }),
               let pinned = try pinnedEmbedder(in: txn) else { return }
-        let number = Bytes.readBE32(slot)
-        let index = Int(Bytes.readBE16(Array(slot[4...])))
+        let (number, index) = slot
         guard let stored = try vectors.get(Bytes.be32(number), in: txn) else { throw StoreError.corruptRecord("vector block") }
         var block = try VectorBlock(decoding: stored, dimension: pinned.dimension)
         guard index < block.count else { throw StoreError.corruptRecord("vector slot") }
         if let moved = block.remove(at: index) {
-            try vectorSlots.put(Bytes.be32(number) + Bytes.be16(UInt16(index)), forKey: moved, in: txn)
+            // index came from a u16 slot: it fits one again.
+            try vectorSlots.put(Self.vectorSlotValue(block: number, slot: index), forKey: moved, in: txn)
         }
         _ = try vectorSlots.delete(id, in: txn)
         if block.count == 0 {
@@ -179,17 +227,22 @@ struct SearchIndexes: Sendable {
         var aligned: [Float] = []
         try query.withUnsafeBufferPointer { queryBuffer in
             try vectors.forEachInPlace(in: txn) { key, value in
-                guard key.count == 4, value.count >= 4 else { throw StoreError.corruptRecord("vector block") }
-                let count = Int(value.loadUnaligned(fromByteOffset: 0, as: UInt32.self).littleEndian)
+                guard key.count == 4, let count = VectorBlock.count(ofBlock: value, dimension: dimension) else {
+                    throw StoreError.corruptRecord("vector block")
+                }
+                // The size check above makes every range below lie inside `value`.
                 let floatsOffset = 4 + 16 * count
-                guard value.count == floatsOffset + count * dimension * 4 else { throw StoreError.corruptRecord("vector block") }
                 result.blockStarts[Bytes.readBE32(key, at: 0)] = result.keys.count
                 for index in 0..<count {
                     result.keys.append(MemoryKey(UnsafeRawBufferPointer(rebasing: value[(4 + 16 * index)..<(4 + 16 * index + 16)])))
                 }
                 let floats = UnsafeRawBufferPointer(rebasing: value[floatsOffset...])
                 func score(_ matrix: UnsafeBufferPointer<Float>) {
-                    guard let base = matrix.baseAddress else { return }
+                    guard let base = matrix.baseAddress else {
+                        // No floats at all: still one score per key, so the arrays stay parallel.
+                        result.scores.append(contentsOf: repeatElement(0, count: count))
+                        return
+                    }
                     for index in 0..<count {
                         result.scores.append(dot(queryBuffer, UnsafeBufferPointer(start: base + index * dimension, count: dimension)))
                     }
@@ -211,8 +264,8 @@ struct SearchIndexes: Sendable {
     /// Where a memory's vector sits in a ``SemanticScores`` (nil without a vector).
     func position(of id: MemoryKey, in scores: SemanticScores, txn: some Transaction) throws -> Int? {
         try vectorSlots.withValue(forKey: id.bytes, in: txn) { slot -> Int? in
-            guard let slot, slot.count == 6, let start = scores.blockStarts[Bytes.readBE32(slot, at: 0)] else { return nil }
-            let position = start + Int(slot[4]) << 8 + Int(slot[5])
+            guard let slot = slot.flatMap(Self.vectorSlot), let start = scores.blockStarts[slot.block] else { return nil }
+            let position = start + slot.slot
             return position < scores.keys.count ? position : nil
         }
     }
@@ -236,12 +289,32 @@ struct VectorBlock {
         self.dimension = dimension
     }
 
+    /// The byte size of a block of `count` vectors of `dimension` floats, or `nil` past `Int`
+    /// (`count` and `dimension` are read from disk).
+    static func encodedSize(count: Int, dimension: Int) -> Int? {
+        guard count >= 0, dimension >= 0 else { return nil }
+        let (floats, overflow1) = dimension.multipliedReportingOverflow(by: 4)
+        let (entry, overflow2) = floats.addingReportingOverflow(16)
+        let (entries, overflow3) = entry.multipliedReportingOverflow(by: count)
+        let (total, overflow4) = entries.addingReportingOverflow(4)
+        return overflow1 || overflow2 || overflow3 || overflow4 ? nil : total
+    }
+
+    /// How many vectors a stored block holds: its `count` if that is at most ``SearchIndexes/blockCapacity``
+    /// and the block's size is exactly what `count` vectors of `dimension` need; otherwise `nil`.
+    static func count(ofBlock bytes: UnsafeRawBufferPointer, dimension: Int) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        let count = Int(UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self)))
+        guard count <= SearchIndexes.blockCapacity, encodedSize(count: count, dimension: dimension) == bytes.count else { return nil }
+        return count
+    }
+
     init(decoding bytes: [UInt8], dimension: Int) throws {
         self.dimension = dimension
-        guard bytes.count >= 4 else { throw StoreError.corruptRecord("vector block") }
-        let count = Int(bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self).littleEndian })
+        guard let count = bytes.withUnsafeBytes({ VectorBlock.count(ofBlock: $0, dimension: dimension) }) else {
+            throw StoreError.corruptRecord("vector block")
+        }
         let floatsOffset = 4 + 16 * count
-        guard bytes.count == floatsOffset + count * dimension * 4 else { throw StoreError.corruptRecord("vector block") }
         ids = Array(bytes[4..<floatsOffset])
         floats = Array(repeating: 0, count: count * dimension)
         floats.withUnsafeMutableBytes { target in
@@ -255,6 +328,8 @@ struct VectorBlock {
     }
 
     /// Removes the entry at `index` by moving the last entry into it; returns the moved entry's id.
+    /// - Precondition: `0 <= index < count` (``SearchIndexes/removeVector(id:in:)`` checks a slot read
+    ///   from disk against `count` first).
     mutating func remove(at index: Int) -> [UInt8]? {
         let last = count - 1
         var moved: [UInt8]?

@@ -26,8 +26,7 @@ extension WorkspaceStorage {
                 try partition.read { txn in
                     var missing: [(MemoryKey, String)] = []
                     try partition.memories.forEach(in: txn) { key, value in
-                        guard key.count == 16 else { throw StoreError.corruptRecord("memory") }
-                        let id = ULID(bytes: key)
+                        guard let id = ULID(storedBytes: key) else { throw StoreError.corruptRecord("memory") }
                         let memory = try value.withUnsafeBytes { try Memory(id: MemoryID(ulid: id), workspaceID: grant.workspaceID, decoding: $0) }
                         if vectors[id]?.content != memory.content { missing.append((id, memory.content)) }
                         return true
@@ -57,7 +56,8 @@ extension WorkspaceStorage {
                 var memories = 0, missing = 0
                 var entries: [(id: [UInt8], vector: [Float])] = []
                 try partition.memories.forEach(in: txn) { key, value in
-                    let id = ULID(bytes: key)
+                    // The store writes 16-byte keys only; any other length is corruption, not a trap.
+                    guard let id = ULID(storedBytes: key) else { throw StoreError.corruptRecord("memory") }
                     let memory = try value.withUnsafeBytes { try Memory(id: MemoryID(ulid: id), workspaceID: grant.workspaceID, decoding: $0) }
                     memories += 1
                     let hasSlot = try indexes.vectorSlots.contains(key, in: txn)

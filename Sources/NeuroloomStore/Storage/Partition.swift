@@ -1,5 +1,5 @@
 import Dispatch
-import LMDB
+@_spi(Operator) import LMDB
 import Synchronization
 
 /// Identifies one partition: a workspace and one of its environments.

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LMDB
 import Logging
 import NeuroloomEmbedding
@@ -22,6 +27,9 @@ public struct StorageConfiguration: Sendable {
     public var hybridSemanticWeight = 0.7
     /// Query embeddings kept for repeated query strings.
     public var queryCacheSize = 512
+    /// Threads for blocking and long CPU work (search scans, partition opening, key-management
+    /// commits), kept off Swift's cooperative pool. Default: the number of online cores.
+    public var blockingThreads = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     public init() {}
 }
@@ -48,6 +56,8 @@ public actor WorkspaceStorage {
     private var closing: [PartitionKey: Task<Void, Never>] = [:]
     /// Recent query embeddings (repeated queries skip the model).
     nonisolated let queryCache: QueryEmbeddingCache
+    /// Where blocking and long CPU work runs (``BlockingPool``): never on the cooperative pool.
+    public nonisolated let blockingPool: BlockingPool
 
     public init(directory: DataDirectory, resolver: KeyResolver, configuration: StorageConfiguration = StorageConfiguration(),
                 logger: Logger = Logger(label: "neuroloom.storage")) {
@@ -57,6 +67,7 @@ public actor WorkspaceStorage {
         self.clock = resolver.control.clock
         self.logger = logger
         self.queryCache = QueryEmbeddingCache(capacity: configuration.queryCacheSize)
+        self.blockingPool = BlockingPool(concurrency: configuration.blockingThreads, label: "neuroloom.blocking")
     }
 
     /// Number of partitions currently open (for metrics and tests).
@@ -67,6 +78,20 @@ public actor WorkspaceStorage {
         for task in opening.values { _ = await task.result }
         for key in open.withLock({ Array($0.keys) }) { beginClosing(key) }
         while let task = closing.values.first { await task.value }
+    }
+
+    /// Frees reader slots held by dead processes (`mdb_reader_check`) in the control environment
+    /// and in every open partition; returns how many were freed. Processes that share the data
+    /// directory (`neuroloom mcp` over stdio, which editors kill all the time) can die holding a
+    /// slot; without this a long-running server would only reclaim them when an environment opens.
+    /// Cheap: a scan of each lock file's reader table. The server calls it periodically.
+    public nonisolated func reclaimStaleReaders() -> Int {
+        var freed = (try? resolver.control.environment.clearStaleReaders()) ?? 0
+        let partitions = open.withLock { Array($0.values) }
+        for partition in partitions {
+            freed += (try? partition.environment.clearStaleReaders()) ?? 0
+        }
+        return freed
     }
 
     // MARK: Leases
@@ -119,8 +144,10 @@ public actor WorkspaceStorage {
         options.maximumMapSize = configuration.maximumMapSize
         options.maxDatabases = 16
         let path = directory.partitionPath(key.workspaceID, key.environment)
-        // Opening does file I/O: keep it off the actor's executor.
-        return Task.detached { try Partition(key: key, path: path, options: options) }
+        // Opening does file I/O and fsync'd commits: keep it off the actor and the cooperative pool.
+        let pool = blockingPool
+        let settings = options
+        return Task.detached { try await pool.run { () throws -> Partition in try Partition(key: key, path: path, options: settings) } }
     }
 
     /// Moves a finished open from `opening` to `open` (idempotent: only the first caller acts).

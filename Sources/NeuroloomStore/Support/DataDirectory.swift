@@ -25,6 +25,9 @@ public struct DataDirectory: Sendable, Equatable {
         workspacesPath + "/" + workspace.description
     }
 
+    /// Operator SPI (the CLI and the offline inspection tool): the server modules reach a partition
+    /// only through a ``WorkspaceGrant``, never by path.
+    @_spi(Operator)
     public func partitionPath(_ workspace: WorkspaceID, _ environment: WorkspaceEnvironment) -> String {
         workspacePath(workspace) + "/" + environment.rawValue
     }

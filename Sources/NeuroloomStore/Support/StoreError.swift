@@ -1,5 +1,11 @@
 import LMDB
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Everything the domain layer reports. HTTP statuses and MCP errors are chosen at the edges.
 public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The input is invalid; `field` names the offending field (`content`, `metadata.tags`, `limit`…).
@@ -13,8 +19,12 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case forbidden(required: Scope)
     /// The operation would break an invariant (e.g. revoking the last active admin key).
     case conflict(String)
-    /// A transient condition (map cannot grow, reader table full): retry later. Nothing was written.
+    /// A transient condition (reader table full, out of memory): retry later. Nothing was written.
     case unavailable(String)
+    /// The write does not fit: the disk is full (`ENOSPC`, `EDQUOT`) or the partition reached its
+    /// configured maximum map size. Not transient: an operator frees space or raises the maximum.
+    /// Nothing was written; reads go on working.
+    case insufficientStorage(String)
     /// A stored record could not be decoded.
     case corruptRecord(String)
     /// Any other storage failure.
@@ -28,6 +38,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .forbidden(let required): return "this operation requires the \(required.rawValue) scope"
         case .conflict(let message): return message
         case .unavailable(let message): return "temporarily unavailable: \(message)"
+        case .insufficientStorage(let message): return "insufficient storage: \(message)"
         case .corruptRecord(let what): return "corrupt \(what) record"
         case .storage(let error): return error.description
         }
@@ -47,8 +58,30 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     init(wrapping error: any Error) {
         switch error {
         case let error as StoreError: self = error
-        case let error as LMDBError: self = error.isTransient ? .unavailable(error.description) : .storage(error)
+        case let error as LMDBError: self = StoreError(error)
         default: self = .storage(.system(-1))
+        }
+    }
+
+    /// The control environment (keys, workspaces) could not be read: whatever the cause (reader
+    /// table full, an I/O error), it is reported as transient, never as a bad key.
+    static func unavailableControl(_ error: any Error) -> StoreError {
+        .unavailable("the key store cannot be read right now (\(error))")
+    }
+
+    /// An LMDB error as the domain sees it: out of space (disk or map ceiling) is
+    /// ``insufficientStorage(_:)``, transient conditions ``unavailable(_:)``, the rest ``storage(_:)``.
+    init(_ error: LMDBError) {
+        switch error {
+        case .mapFull:
+            // Environment.write grows the map on MDB_MAP_FULL and rethrows it only at the maximum.
+            self = .insufficientStorage(
+                "the partition reached its maximum map size; the operator can raise it with "
+                    + "--max-map-size (NEUROLOOM_MAX_MAP_SIZE) and restart")
+        case .system(let code) where code == ENOSPC || code == EDQUOT:
+            self = .insufficientStorage("the disk holding the data directory is full; free space and retry")
+        default:
+            self = error.isTransient ? .unavailable(error.description) : .storage(error)
         }
     }
 }

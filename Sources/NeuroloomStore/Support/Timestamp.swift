@@ -20,8 +20,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return Timestamp(millisecondsSinceEpoch: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
     }
 
+    /// This time moved by `milliseconds`, saturating at the ends of `Int64` instead of overflowing.
     public func adding(milliseconds: Int64) -> Timestamp {
-        Timestamp(millisecondsSinceEpoch: millisecondsSinceEpoch + milliseconds)
+        let (sum, overflow) = millisecondsSinceEpoch.addingReportingOverflow(milliseconds)
+        return Timestamp(millisecondsSinceEpoch: overflow ? (milliseconds > 0 ? .max : .min) : sum)
     }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
@@ -38,9 +40,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let seconds = (msOfDay / 1000) % 60
         let ms = msOfDay % 1000
         guard (0...9999).contains(year) else {
+            // Any Int64 (a stored time is read from disk): negative years keep their sign.
             func pad(_ value: Int64, _ width: Int) -> String {
-                let text = String(value)
-                return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+                let text = String(value.magnitude)
+                let padded = text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+                return value < 0 ? "-" + padded : padded
             }
             return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(ms, 3))Z"
         }
@@ -66,66 +70,90 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public var description: String { iso8601 }
 
-    /// Parses ISO 8601 / RFC 3339: `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM[:SS[.fff]]` followed by `Z` or
-    /// `±HH:MM`. Returns `nil` for anything else.
+    /// Parses an RFC 3339 date-time as people write it, or a bare date; `nil` for anything else.
+    /// Never traps, whatever the text.
+    ///
+    /// Accepted (ASCII, nothing before or after):
+    /// - `YYYY-MM-DD`: midnight UTC;
+    /// - `YYYY-MM-DD`, then `T`, `t` or a space, then `HH:MM[:SS[.fraction]]`, then `Z`, `z` or `±HH:MM`.
+    ///
+    /// The fraction may have any number of digits: milliseconds are kept, further digits are
+    /// truncated (`.123999` is `.123`). Every field is range-checked: month 1–12, day within the
+    /// month, hour < 24, minute and second < 60, offset up to ±23:59. A leap second (`:60`) is
+    /// refused, as Unix time has no place for it. `HH:MM` without seconds (ISO 8601, not RFC 3339)
+    /// is accepted because the API has always documented it.
     public init?(iso8601 text: String) {
-        let bytes = Array(text.utf8)
+        guard let milliseconds = Timestamp.parseMilliseconds(Array(text.utf8)) else { return nil }
+        self.millisecondsSinceEpoch = milliseconds
+    }
+
+    /// The grammar of ``init(iso8601:)`` over UTF-8 bytes: milliseconds since the epoch, or `nil`.
+    private static func parseMilliseconds(_ bytes: [UInt8]) -> Int64? {
         var index = 0
-        func number(_ digits: Int) -> Int64? {
-            guard index + digits <= bytes.count else { return nil }
+        /// Exactly `count` ASCII digits.
+        func number(_ count: Int) -> Int64? {
+            guard bytes.count - index >= count else { return nil }
             var value: Int64 = 0
-            for _ in 0..<digits {
-                let byte = bytes[index]
-                guard byte >= 48 && byte <= 57 else { return nil }
-                value = value * 10 + Int64(byte - 48)
+            for _ in 0..<count {
+                let digit = bytes[index] &- 0x30
+                guard digit <= 9 else { return nil }
+                value = value * 10 + Int64(digit)
                 index += 1
             }
             return value
         }
-        func expect(_ character: Character) -> Bool {
-            guard index < bytes.count, let ascii = character.asciiValue, bytes[index] == ascii else { return false }
+        /// Consumes one byte if it is `first` or `second`.
+        func take(_ first: UInt8, or second: UInt8? = nil) -> Bool {
+            guard index < bytes.count, bytes[index] == first || bytes[index] == second else { return false }
             index += 1
             return true
         }
-        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
+        guard let year = number(4), take(0x2D), let month = number(2), take(0x2D), let day = number(2),
               (1...12).contains(month), (1...Timestamp.daysIn(month: month, year: year)).contains(day)
         else { return nil }
         var msOfDay: Int64 = 0
         var offsetMinutes: Int64 = 0
         if index < bytes.count {
-            guard expect("T") || expect("t") || expect(" "),
-                  let hours = number(2), hours < 24, expect(":"), let minutes = number(2), minutes < 60
+            guard take(0x54, or: 0x74) || take(0x20),  // T, t or a space
+                  let hours = number(2), hours < 24, take(0x3A), let minutes = number(2), minutes < 60
             else { return nil }
             var seconds: Int64 = 0
             var millis: Int64 = 0
-            if expect(":") {
+            if take(0x3A) {
                 guard let value = number(2), value < 60 else { return nil }
                 seconds = value
-                if expect(".") {
+                if take(0x2E) {
+                    // Any number of digits; the first three are the milliseconds.
                     var digits = 0
-                    while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-                        if digits < 3 { millis = millis * 10 + Int64(bytes[index] - 48) }
+                    while index < bytes.count, case let digit = bytes[index] &- 0x30, digit <= 9 {
+                        if digits < 3 { millis = millis * 10 + Int64(digit) }
                         digits += 1
                         index += 1
                     }
                     guard digits > 0 else { return nil }
-                    for _ in digits..<3 where digits < 3 { millis *= 10 }
+                    while digits < 3 {
+                        millis *= 10
+                        digits += 1
+                    }
                 }
             }
             msOfDay = ((hours * 60 + minutes) * 60 + seconds) * 1000 + millis
-            if expect("Z") || expect("z") {
-                offsetMinutes = 0
-            } else {
+            if !take(0x5A, or: 0x7A) {  // Z or z
                 let sign: Int64
-                if expect("+") { sign = 1 } else if expect("-") { sign = -1 } else { return nil }
-                guard let offsetHours = number(2), expect(":"), let offsetMins = number(2),
-                      offsetHours < 24, offsetMins < 60 else { return nil }
+                if take(0x2B) { sign = 1 } else if take(0x2D) { sign = -1 } else { return nil }
+                guard let offsetHours = number(2), offsetHours < 24, take(0x3A),
+                      let offsetMins = number(2), offsetMins < 60
+                else { return nil }
                 offsetMinutes = sign * (offsetHours * 60 + offsetMins)
             }
         }
         guard index == bytes.count else { return nil }
-        let days = Timestamp.days(fromCivil: year, month, day)
-        self.millisecondsSinceEpoch = days * 86_400_000 + msOfDay - offsetMinutes * 60_000
+        // Four-digit years keep every figure below 2^49; the checked arithmetic says so rather than trusts it.
+        let (dayStart, overflow1) = Timestamp.days(fromCivil: year, month, day).multipliedReportingOverflow(by: 86_400_000)
+        let (local, overflow2) = dayStart.addingReportingOverflow(msOfDay)
+        let (utc, overflow3) = local.subtractingReportingOverflow(offsetMinutes * 60_000)
+        guard !overflow1, !overflow2, !overflow3 else { return nil }
+        return utc
     }
 
     static func daysIn(month: Int64, year: Int64) -> Int64 {
