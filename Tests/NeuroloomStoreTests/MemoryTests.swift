@@ -31,6 +31,17 @@ import NeuroloomTestSupport
         await #expect(throws: StoreError.notFound) { try await fixture.storage.updateMemory(created.id, MemoryPatch(content: "x"), grant: live) }
     }
 
+    @Test func anUpdateToACanonicallyEquivalentTextStoresTheNewBytes() async throws {
+        let fixture = try StoreFixture()
+        let (_, live, _) = try fixture.workspace()
+        let precomposed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        #expect(precomposed == decomposed, "Swift's String equality is canonical equivalence")
+        let created = try await fixture.storage.createMemory(NewMemory(content: precomposed), grant: live)
+        _ = try await fixture.storage.updateMemory(created.id, MemoryPatch(content: decomposed), grant: live)
+        let stored = try await fixture.storage.memory(created.id, grant: live)
+        #expect(Array(stored.content.utf8) == Array(decomposed.utf8), "an acknowledged update is stored byte for byte")
+    }
+
     @Test func batchCreateIsAllOrNothing() async throws {
         let fixture = try StoreFixture()
         let (_, live, _) = try fixture.workspace()

@@ -69,14 +69,16 @@ extension WorkspaceStorage {
                 try partition.read { txn in try partition.memory(id, workspace: grant.workspaceID, in: txn)?.content }
             }
             guard let stored else { throw .notFound }
-            if stored != content { embedded = try await embedContents([content]) }
+            // Bytes, not `String` equality (canonical equivalence): `café` precomposed and decomposed
+            // are different texts to store.
+            if !stored.utf8.elementsEqual(content.utf8) { embedded = try await embedContents([content]) }
         }
         while true {
             let vectors = embedded
             // nil: the text changed since it was compared, so it still needs its vector (nothing written).
             let updated = try await write(grant) { partition, txn -> Memory? in
                 guard var memory = try partition.memory(id, workspace: grant.workspaceID, in: txn) else { throw StoreError.notFound }
-                if let content, content != memory.content {
+                if let content, !content.utf8.elementsEqual(memory.content.utf8) {
                     if embeds && vectors == nil { return nil }
                     // The index follows the text: the old terms and vector go in the same transaction.
                     try partition.indexes.removeKeywords(id: id.ulid.bytes, content: memory.content, in: txn)
