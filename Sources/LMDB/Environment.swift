@@ -392,7 +392,12 @@ public struct EnvironmentInfo: Sendable, Equatable {
     public var pageSize: UInt32
 
     /// Bytes in use up to the last page (the file's logical size).
-    public var usedBytes: Int { (lastPageNumber + 1) * Int(pageSize) }
+    /// Saturates instead of trapping on a corrupt meta page (a huge last page number).
+    public var usedBytes: Int {
+        let (pages, overflowA) = lastPageNumber.addingReportingOverflow(1)
+        let (bytes, overflowB) = pages.multipliedReportingOverflow(by: Int(pageSize))
+        return overflowA || overflowB ? Int.max : bytes
+    }
 }
 
 /// A read transaction ended with `mdb_txn_reset`, kept for `mdb_txn_renew`. Sendable: under

@@ -10,7 +10,7 @@ import Testing
 /// them — and reading any tensor of an accepted file stays inside the file.
 @Suite struct SafetensorsFuzzTests {
     @Test func generatedFilesAreReadBackExactly() async {
-        await fuzz("safetensors.generated", count: 3_000, make: { rng in RandomSafetensors.file(using: &rng) }) { file in
+        await fuzz("safetensors.generated", count: 5_000, make: { rng in RandomSafetensors.file(using: &rng) }) { file in
             do {
                 let parsed = try SafetensorsFile(data: file.bytes)
                 #expect(Self.summary(parsed) == Self.summary(file.tensors))
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func editedFilesAreAcceptedExactlyWhenTheReferenceAcceptsThem() async {
-        await fuzz("safetensors.edited", count: 6_000, make: { rng -> Data in
+        await fuzz("safetensors.edited", count: 15_000, make: { rng -> Data in
             let file = RandomSafetensors.file(using: &rng)
             if Int.random(in: 0..<4, using: &rng) == 0 {
                 return Data(ByteMutations.mutate(Array(file.bytes), edits: 1...3, alphabet: RandomSafetensors.alphabet, using: &rng))
@@ -47,6 +47,21 @@ import Testing
             guard let reference = ReferenceSafetensors.check(bytes) else { return }  // outside what the reference decides
             #expect((parsed != nil) == (reference != nil), "\(String(decoding: bytes.prefix(300), as: UTF8.self).debugDescription)")
             if let parsed, let reference { #expect(Self.summary(parsed) == reference) }
+        }
+    }
+
+    /// Found by the fuzzer: `JSONDecoder` took the first of two entries of one name, Foundation's
+    /// `JSONSerialization` (and the reference implementation) the last.
+    @Test func aHeaderNamingATensorTwiceIsRefused() {
+        for second in [#""a""#, #""\u0061""#] {
+            let header = #"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"# + second + #":{"dtype":"U8","shape":[0],"data_offsets":[1,1]}}"#
+            #expect(throws: SafetensorsError.invalidHeader(reason: #"duplicate key "a""#)) {
+                try SafetensorsFile(data: SafetensorsBuilder.file(header: header, payloadBytes: 1))
+            }
+        }
+        let nested = #"{"a":{"dtype":"U8","dtype":"F32","shape":[1],"data_offsets":[0,1]}}"#
+        #expect(throws: SafetensorsError.invalidHeader(reason: #"duplicate key "dtype""#)) {
+            try SafetensorsFile(data: SafetensorsBuilder.file(header: nested, payloadBytes: 1))
         }
     }
 
@@ -123,6 +138,8 @@ enum ReferenceSafetensors {
         guard length <= UInt64(bytes.count - 8), length <= 100_000_000 else { return .some(nil) }
         let header = Array(bytes[8..<(8 + Int(length))])
         guard comparable(header) else { return nil }
+        // Two members of one name in an object: Foundation keeps the last, other readers the first.
+        guard !repeatsAKey(header) else { return .some(nil) }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(header), options: [.fragmentsAllowed])) as? [String: Any] else {
             return .some(nil)
         }
@@ -156,6 +173,50 @@ enum ReferenceSafetensors {
         }
         guard end == dataSize else { return .some(nil) }
         return .some(summaries.sorted())
+    }
+
+    /// Whether some object repeats a member name (spelled the same): a recursive walk over the
+    /// raw text, which Foundation has already found to be JSON when this matters.
+    static func repeatsAKey(_ header: [UInt8]) -> Bool {
+        var index = 0
+        func skipString() -> ArraySlice<UInt8> {
+            let start = index
+            index += 1
+            while index < header.count, header[index] != 0x22 { index += header[index] == 0x5C ? 2 : 1 }
+            index += 1
+            return header[start..<min(index, header.count)]
+        }
+        /// Walks one value starting at `index`; true if it (or anything inside) repeats a key.
+        func value() -> Bool {
+            while index < header.count {
+                switch header[index] {
+                case 0x22: _ = skipString(); return false
+                case 0x7B, 0x5B:
+                    let isObject = header[index] == 0x7B
+                    index += 1
+                    var names: [ArraySlice<UInt8>] = []
+                    var atName = isObject
+                    while index < header.count {
+                        switch header[index] {
+                        case 0x7D, 0x5D: index += 1; return false
+                        case 0x2C: atName = isObject; index += 1
+                        case 0x3A: atName = false; index += 1
+                        case 0x22 where atName:
+                            let name = skipString()
+                            if names.contains(where: { $0.elementsEqual(name) }) { return true }
+                            names.append(name)
+                        case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                        default: if value() { return true }
+                        }
+                    }
+                    return false
+                case 0x2C, 0x3A, 0x7D, 0x5D: return false
+                default: index += 1
+                }
+            }
+            return false
+        }
+        return value()
     }
 
     /// No `.`, `e` or `E` outside strings: every number is an integer, and there is no `true`/`false`.

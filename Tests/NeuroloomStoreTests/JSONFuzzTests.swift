@@ -11,7 +11,7 @@ import Testing
     // MARK: JSON
 
     @Test func writtenValuesParseBackAndFoundationAgreesTheyAreJSON() async {
-        await fuzz("json.roundTrip", count: 5_000, make: { rng in RandomJSON.value(depth: 4, using: &rng) }) { value in
+        await fuzz("json.roundTrip", count: 10_000, make: { rng in RandomJSON.value(depth: 4, using: &rng) }) { value in
             let bytes = JSONWriter.encode(value)
             #expect((try? JSONParser.parse(bytes)) == value, "\(String(decoding: bytes, as: UTF8.self))")
             #expect(FoundationJSON.accepts(bytes), "\(String(decoding: bytes, as: UTF8.self))")
@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func editedJSONIsAcceptedExactlyWhenFoundationAcceptsIt() async {
-        await fuzz("json.edited", count: 15_000, make: { rng in
+        await fuzz("json.edited", count: 40_000, make: { rng in
             ByteMutations.mutate(JSONWriter.encode(RandomJSON.value(depth: 3, using: &rng)), edits: 1...3, alphabet: RandomJSON.alphabet, using: &rng)
         }) { bytes in
             FoundationJSON.compare(bytes)
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func randomBytesAreAcceptedExactlyWhenFoundationAcceptsThem() async {
-        await fuzz("json.random", count: 5_000, make: { rng in
+        await fuzz("json.random", count: 20_000, make: { rng in
             ByteMutations.random(count: 0...24, alphabet: RandomJSON.alphabet, using: &rng)
         }) { bytes in
             FoundationJSON.compare(bytes)
@@ -37,7 +37,7 @@ import Testing
     // MARK: Search filters
 
     @Test func filtersAreAcceptedExactlyWhenTheReferenceValidatorAcceptsThem() async {
-        await fuzz("filters", count: 8_000, make: { rng -> (filter: JSONValue, metadata: [JSONValue]) in
+        await fuzz("filters", count: 20_000, make: { rng -> (filter: JSONValue, metadata: [JSONValue]) in
             (RandomFilter.filter(depth: 0, using: &rng), (0..<3).map { _ in RandomFilter.metadata(using: &rng) })
         }) { input in
             let expected = ReferenceFilter.isValid(input.filter)

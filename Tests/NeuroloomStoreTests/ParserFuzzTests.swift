@@ -13,7 +13,7 @@ import Testing
     // MARK: Timestamps
 
     @Test func generatedTimestampsParseToTheReferenceInstant() async {
-        await fuzz("timestamps.generated", count: 10_000, make: { rng in ReferenceTimestamp.randomValid(using: &rng) }) { text in
+        await fuzz("timestamps.generated", count: 20_000, make: { rng in ReferenceTimestamp.randomValid(using: &rng) }) { text in
             let expected = ReferenceTimestamp.milliseconds(text)
             #expect(expected != nil, "the generator made \(text.debugDescription), which the reference refuses")
             #expect(Timestamp(iso8601: text)?.millisecondsSinceEpoch == expected, "\(text.debugDescription)")
@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func editedTimestampsAgreeWithTheReferenceGrammar() async {
-        await fuzz("timestamps.edited", count: 15_000, make: { rng in
+        await fuzz("timestamps.edited", count: 40_000, make: { rng in
             let valid = Array(ReferenceTimestamp.randomValid(using: &rng).utf8)
             let edited = ByteMutations.mutate(valid, edits: 1...3, alphabet: ReferenceTimestamp.alphabet, using: &rng)
             return String(decoding: edited, as: UTF8.self)
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func randomTimestampTextAgreesWithTheReferenceGrammar() async {
-        await fuzz("timestamps.random", count: 5_000, make: { rng in
+        await fuzz("timestamps.random", count: 15_000, make: { rng in
             String(decoding: ByteMutations.random(count: 0...40, alphabet: ReferenceTimestamp.alphabet, using: &rng), as: UTF8.self)
         }) { text in
             #expect(Timestamp(iso8601: text)?.millisecondsSinceEpoch == ReferenceTimestamp.milliseconds(text), "\(text.debugDescription)")
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func anyStoredInstantFormatsAndFourDigitYearsRoundTrip() async {
-        await fuzz("timestamps.format", count: 5_000, make: { rng in
+        await fuzz("timestamps.format", count: 10_000, make: { rng in
             Int.random(in: 0..<4, using: &rng) == 0
                 ? [Int64.min, Int64.max, -1, 0, -62_135_596_800_001, 253_402_300_800_000][Int.random(in: 0..<6, using: &rng)]
                 : Int64.random(in: .min ... .max, using: &rng)
@@ -57,7 +57,7 @@ import Testing
     // MARK: Identifiers
 
     @Test func editedAndRandomIdsAgreeWithTheReferenceDecoder() async {
-        await fuzz("ids.text", count: 15_000, make: { rng -> String in
+        await fuzz("ids.text", count: 30_000, make: { rng -> String in
             let prefix = ["", "mem_", "ws_", "key_"][Int.random(in: 0..<4, using: &rng)]
             let ulid = ULID(high: rng.next(), low: rng.next())
             let valid = Array((prefix + ulid.text).utf8)
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func storedIdBytesOfAnyLengthAreCheckedNotTrusted() async {
-        await fuzz("ids.bytes", count: 5_000, make: { rng in
+        await fuzz("ids.bytes", count: 10_000, make: { rng in
             ByteMutations.random(count: Int.random(in: 0..<3, using: &rng) == 0 ? 16...16 : 0...33, using: &rng)
         }) { bytes in
             let ulid = ULID(storedBytes: bytes)
@@ -93,7 +93,7 @@ import Testing
     // MARK: API keys
 
     @Test func editedAndRandomKeysAgreeWithTheReferenceChecksum() async {
-        await fuzz("apiKeys", count: 10_000, make: { rng -> String in
+        await fuzz("apiKeys", count: 20_000, make: { rng -> String in
             let valid = ReferenceKey.randomValid(using: &rng)
             switch Int.random(in: 0..<8, using: &rng) {
             case 0: return valid

@@ -21,9 +21,6 @@ public func fuzz<Input: Sendable>(
         rng = xoshiro
         return value
     }
-    let clock = ContinuousClock.now
-    nonisolated(unsafe) var ran = 0
-    await propertyCheck(count: count, input: input, perform: { ran += 1; try check($0) }, sourceLocation: sourceLocation)
-    print("FUZZCOUNT \(label) \(ran) \(ContinuousClock.now - clock)")
+    await propertyCheck(count: count, input: input, perform: { try check($0) }, sourceLocation: sourceLocation)
     FuzzCrashReport.finish(slot)
 }

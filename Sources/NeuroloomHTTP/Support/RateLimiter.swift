@@ -30,10 +30,13 @@ final class RateLimiter: Sendable {
     private let now: @Sendable () -> Int64
 
     init(rate: Double, burst: Int, now: @escaping @Sendable () -> Int64 = RateLimiter.monotonicNanoseconds) {
-        self.rate = max(rate, 0.001)
-        self.burst = max(burst, 1)
-        self.interval = Int64((1e9 / self.rate).rounded(.up))
-        self.tolerance = interval * Int64(self.burst)
+        // Clamped so that no configuration can trap: an infinite or NaN rate would divide to 0 or
+        // convert NaN to Int64, and interval × burst could overflow.
+        self.rate = rate.isNaN ? 0.001 : min(max(rate, 0.001), 1e9)
+        self.burst = min(max(burst, 1), 1_000_000)
+        self.interval = max(1, Int64((1e9 / self.rate).rounded(.up)))
+        self.tolerance = interval.multipliedReportingOverflow(by: Int64(self.burst)).overflow
+            ? Int64.max / 4 : interval * Int64(self.burst)
         self.now = now
     }
 

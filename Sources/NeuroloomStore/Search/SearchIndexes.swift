@@ -293,6 +293,7 @@ struct VectorBlock {
     /// (`count` and `dimension` are read from disk).
     static func encodedSize(count: Int, dimension: Int) -> Int? {
         guard count >= 0, dimension >= 0 else { return nil }
+        guard count > 0 else { return 4 }  // an empty block is its count alone, whatever the dimension
         let (floats, overflow1) = dimension.multipliedReportingOverflow(by: 4)
         let (entry, overflow2) = floats.addingReportingOverflow(16)
         let (entries, overflow3) = entry.multipliedReportingOverflow(by: count)
