@@ -7,6 +7,11 @@
 // the output) because embedding 100,000 texts would take most of an hour on two cores; the keyword
 // index, every query-time step and the query embeddings (the real all-MiniLM-L6-v2) are real.
 // Prints one JSON object.
+//
+// Seed-only mode (tools/bench-starvation): with env BENCH_SEARCH_SEED_ONLY=DATA_DIR, load the first
+// COUNT texts of CORPUS the same way into a new workspace in DATA_DIR (kept), print
+// {"liveKey", "memoryId", "memories", "loadSeconds"} and exit; QUERIES is not read. A server started
+// on DATA_DIR with the real model then searches these stand-in vectors.
 import Foundation
 import NeuroloomAPI
 import NeuroloomEmbedding
@@ -44,11 +49,12 @@ guard arguments.count == 5, let count = Int(arguments[3]) else {
     exit(2)
 }
 let corpus = Array(try String(contentsOfFile: arguments[1], encoding: .utf8).split(separator: "\n").map(String.init).prefix(count))
-let queries = try String(contentsOfFile: arguments[2], encoding: .utf8).split(separator: "\n").map(String.init)
+let seedOnly = ProcessInfo.processInfo.environment["BENCH_SEARCH_SEED_ONLY"].flatMap { $0.isEmpty ? nil : $0 }
+let queries = seedOnly == nil ? try String(contentsOfFile: arguments[2], encoding: .utf8).split(separator: "\n").map(String.init) : []
 let model = try MiniLMEmbedder.load(directory: URL(fileURLWithPath: arguments[4]).appendingPathComponent(MiniLMEmbedder.modelName), concurrency: 1)
 
-let root = NSTemporaryDirectory() + "neuroloom-bench-search-\(UUID().uuidString)"
-defer { try? FileManager.default.removeItem(atPath: root) }
+let root = seedOnly ?? NSTemporaryDirectory() + "neuroloom-bench-search-\(UUID().uuidString)"
+defer { if seedOnly == nil { try? FileManager.default.removeItem(atPath: root) } }
 let directory = DataDirectory(root: root)
 let control = try ControlStore(directory: directory)
 let resolver = KeyResolver(control: control)
@@ -61,14 +67,22 @@ loading.embedder = StandInEmbedder(id: model.id, dimension: model.dimension)
 let loader = WorkspaceStorage(directory: directory, resolver: resolver, configuration: loading)
 let clock = ContinuousClock()
 let loadStart = clock.now
+var firstId: String?
 for start in stride(from: 0, to: corpus.count, by: 100) {
     let batch = corpus[start..<min(corpus.count, start + 100)].enumerated().map { offset, text in
         NewMemory(content: text, metadata: ["bucket": .integer(Int64((start + offset) % 10))])
     }
-    _ = try await loader.batchCreateMemories(batch, grant: grant)
+    let created = try await loader.batchCreateMemories(batch, grant: grant)
+    if firstId == nil { firstId = created.first?.id.description }
 }
 let loadSeconds = milliseconds(clock.now - loadStart) / 1000
 await loader.closeAll()
+
+if seedOnly != nil {
+    let seeded: [String: Any] = ["liveKey": liveKey.secret.value, "memoryId": firstId ?? "", "memories": corpus.count, "loadSeconds": loadSeconds]
+    print(String(decoding: try JSONSerialization.data(withJSONObject: seeded, options: [.sortedKeys]), as: UTF8.self))
+    exit(0)
+}
 
 // Search with the real model embedding each query (no query cache: every query pays the model).
 var searching = StorageConfiguration()
